@@ -1,0 +1,96 @@
+import express, { type Express, type Request, type Response } from 'express'
+import type { Low } from 'lowdb'
+import type { KeyRegistry } from './config/key-registry.ts'
+import { controlApi } from './control/index.ts'
+import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
+import { compileOperations, type OperationTable } from './openapi/operations.ts'
+import type { Data } from './store/data.ts'
+import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
+
+export type Logger = {
+  /** One line per request: method, path, status, milliseconds. */
+  request(line: string): void
+  error(message: string, error: unknown): void
+}
+
+export type AppOptions = {
+  db: Low<Data>
+  keys: KeyRegistry
+  vendors: readonly VendorModule[]
+  /** Serve this one vendor at the root (for clients that cannot take a path prefix). */
+  rootVendor?: VendorModule
+  strict: boolean
+  version: string
+  logger: Logger
+  vendorOptions: VendorOptions
+}
+
+/** Compiled once per process: the specs don't change while it runs. */
+const compiledTables = new Map<string, OperationTable>()
+function operationsOf(name: 'portkey' | 'helicone' | 'pulze' | 'emulator', coerceBody: boolean): OperationTable {
+  let table = compiledTables.get(name)
+  if (table === undefined) {
+    table = compileOperations(name, { coerceBody })
+    compiledTables.set(name, table)
+  }
+  return table
+}
+
+/** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
+export function createApp(options: AppOptions): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.set('query parser', 'simple')
+  app.use((req: Request, res: Response, next) => {
+    const started = process.hrtime.bigint()
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      options.logger.request(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms`)
+    })
+    next()
+  })
+
+  const routerOptions = { strict: options.strict, logError: options.logger.error }
+  app.use(
+    '/__emulator',
+    createOperationRouter(
+      controlApi,
+      {
+        operations: operationsOf('emulator', false),
+        db: options.db,
+        vendors: options.vendors,
+        keys: options.keys,
+        version: options.version,
+        now: options.vendorOptions.now,
+      },
+      routerOptions,
+    ),
+  )
+  for (const vendor of options.vendors) {
+    const ctx = {
+      db: options.db,
+      keys: options.keys,
+      options: options.vendorOptions,
+      operations: operationsOf(vendor.name, vendor.compile?.coerceBody ?? false),
+    }
+    const router = createOperationRouter(vendor, ctx, routerOptions)
+    if (options.rootVendor === vendor) app.use(router)
+    else app.use(`/${vendor.name}`, router)
+  }
+
+  app.use((req: Request, res: Response) => {
+    res
+      .status(404)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({
+          title: 'Not Found',
+          status: 404,
+          detail: `${req.method} ${req.path}: not an emulated endpoint. Vendors are served under ${options.vendors.map((v) => `/${v.name}`).join(', ')}; the control API under /__emulator.`,
+        }),
+      )
+  })
+  app.use(lastResortErrorHandler(options.logger.error))
+  return app
+}

@@ -1,0 +1,6 @@
+export { createEmulator, ConfigError, type Emulator, type EmulatorOptions } from './emulator.ts'
+export { createApp, type AppOptions } from './app.ts'
+export type { FixtureDocument } from './fixtures/fixture-document.ts'
+export type { KeysDocument } from './config/key-registry.ts'
+export { VENDORS } from './vendors/index.ts'
+export type { VendorName } from './vendors/vendor-name.ts'

@@ -1,0 +1,33 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import { loadSpec, specId, type SpecName } from './load-specs.ts'
+
+const SPEC_NAMES: readonly SpecName[] = ['portkey', 'helicone', 'pulze', 'emulator']
+
+// ajv-formats ships as CommonJS with a default export property.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+
+export type AjvOptions = {
+  /** Coerce scalars the way query strings (and some vendors' bodies) need: "5" → 5, "true" → true. */
+  coerceTypes?: boolean | 'array'
+}
+
+/**
+ * One ajv instance per validation mode, with every spec registered under its `$id`, so any compiled
+ * schema can `$ref` into any document (`<id>#/components/schemas/X`).
+ */
+export function createAjv(options: AjvOptions = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    useDefaults: true,
+    coerceTypes: options.coerceTypes ?? false,
+    discriminator: true,
+  })
+  addFormats(ajv)
+  // OpenAPI numeric formats that ajv-formats doesn't know, and OpenAPI keywords that aren't JSON Schema.
+  for (const format of ['float', 'double', 'int32', 'int64']) if (!ajv.formats[format]) ajv.addFormat(format, true)
+  for (const keyword of ['example', 'xml', 'externalDocs']) if (!ajv.getKeyword(keyword)) ajv.addKeyword(keyword)
+  for (const name of SPEC_NAMES) ajv.addSchema(loadSpec(name) as object, specId(name))
+  return ajv
+}

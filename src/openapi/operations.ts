@@ -1,0 +1,235 @@
+import type { ValidateFunction } from 'ajv'
+import { createAjv } from './create-ajv.ts'
+import { escapePointerToken, resolvePointer } from './json-pointer.ts'
+import { loadSpec, specId, type OpenApiDocument, type SpecName } from './load-specs.ts'
+import { toViolations, type RequestPart, type Violation } from './violations.ts'
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const
+export type HttpMethod = (typeof METHODS)[number]
+
+type ParameterObject = { name: string; in: string; required?: boolean; schema?: unknown }
+
+export type RequestInput = {
+  path: Record<string, string>
+  query: Record<string, unknown>
+  headers: Record<string, unknown>
+  body: unknown
+}
+
+/** One OpenAPI operation, with its validators compiled once at startup. */
+export type Operation = {
+  spec: SpecName
+  operationId: string
+  method: HttpMethod
+  /** The path template as written in the spec, e.g. `/v1/feedback/{id}`. */
+  path: string
+  summary: string
+  bodyRequired: boolean
+  /** Validates (and coerces, and fills defaults in) the request parts in place; [] when valid. */
+  validateRequest(input: RequestInput): Violation[]
+  /** [] when `body` matches the response declared for `status`; a violation when the status is undeclared. */
+  validateResponse(status: number, body: unknown): Violation[]
+}
+
+export type OperationMatch = { operation: Operation; pathParams: Record<string, string> }
+
+export type OperationTable = {
+  operations: readonly Operation[]
+  byId: ReadonlyMap<string, Operation>
+  /** The operation for a method and path, or whether the path exists under another method (405). */
+  match(method: string, path: string): OperationMatch | { operation: null; allowed: HttpMethod[] }
+}
+
+export type CompileOptions = {
+  /** Coerce request body scalars as the vendor's framework does (tsoa `bodyCoercion`). */
+  coerceBody?: boolean
+}
+
+/** Compiles every operation of `specs/<name>.yaml`. Call once at startup. */
+export function compileOperations(name: SpecName, options: CompileOptions = {}): OperationTable {
+  const doc = loadSpec(name)
+  const id = specId(name)
+  const paramAjv = createAjv({ coerceTypes: 'array' })
+  const bodyAjv = createAjv({ coerceTypes: options.coerceBody ?? false })
+  const responseAjv = options.coerceBody ? createAjv() : bodyAjv
+
+  const operations: Operation[] = []
+  const routes: { regex: RegExp; names: string[]; byMethod: Map<HttpMethod, Operation> }[] = []
+
+  for (const [path, pathItem] of Object.entries(doc.paths ?? {})) {
+    const pathPointer = `/paths/${escapePointerToken(path)}`
+    const names: string[] = []
+    const regex = new RegExp(
+      `^${path
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const param = /^\{([^}]+)\}$/.exec(part)
+          if (param?.[1] === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+          names.push(param[1])
+          return '([^/]+)'
+        })
+        .join('')}/?$`,
+    )
+    const byMethod = new Map<HttpMethod, Operation>()
+    for (const method of METHODS) {
+      const raw = pathItem[method] as Record<string, unknown> | undefined
+      if (raw === undefined) continue
+      const opPointer = `${pathPointer}/${method}`
+      const operationId = typeof raw['operationId'] === 'string' ? raw['operationId'] : `${method} ${path}`
+      const parameters = [
+        ...resolveParameters(doc, pathItem['parameters'], `${pathPointer}/parameters`),
+        ...resolveParameters(doc, raw['parameters'], `${opPointer}/parameters`),
+      ]
+      const paramValidators = new Map<RequestPart, ValidateFunction>()
+      for (const part of ['path', 'query', 'header'] as const) {
+        const own = parameters.filter((p) => p.param.in === part)
+        if (own.length === 0) continue
+        const properties: Record<string, unknown> = {}
+        const required: string[] = []
+        for (const { param, pointer } of own) {
+          const key = part === 'header' ? param.name.toLowerCase() : param.name
+          properties[key] = param.schema === undefined ? {} : { $ref: `${id}#${pointer}/schema` }
+          if (param.required === true || part === 'path') required.push(key)
+        }
+        paramValidators.set(part, paramAjv.compile({ type: 'object', properties, required }))
+      }
+
+      const requestBody = deref(doc, raw['requestBody']) as
+        | { required?: boolean; content?: Record<string, { schema?: unknown }> }
+        | undefined
+      const bodyPointer = requestBody === undefined ? null : refPointer(raw['requestBody']) ?? `${opPointer}/requestBody`
+      const bodySchema = requestBody?.content?.['application/json']?.schema
+      const bodyValidator =
+        bodySchema === undefined || bodyPointer === null
+          ? null
+          : bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` })
+      const bodyRequired = requestBody?.required === true
+
+      const responseValidators = new Map<string, ValidateFunction | null>()
+      const responses = (raw['responses'] ?? {}) as Record<string, unknown>
+      for (const [status, response] of Object.entries(responses)) {
+        const resolved = deref(doc, response) as { content?: Record<string, { schema?: unknown }> } | undefined
+        const responsePointer = refPointer(response) ?? `${opPointer}/responses/${escapePointerToken(status)}`
+        const content = resolved?.content ?? {}
+        const jsonType = Object.keys(content).find((t) => t.includes('json'))
+        responseValidators.set(
+          status,
+          jsonType === undefined || content[jsonType]?.schema === undefined
+            ? null
+            : responseAjv.compile({ $ref: `${id}#${responsePointer}/content/${escapePointerToken(jsonType)}/schema` }),
+        )
+      }
+
+      const operation: Operation = {
+        spec: name,
+        operationId,
+        method,
+        path,
+        summary: typeof raw['summary'] === 'string' ? raw['summary'] : operationId,
+        bodyRequired,
+        validateRequest(input) {
+          const violations: Violation[] = []
+          for (const part of ['path', 'query', 'header'] as const) {
+            const validate = paramValidators.get(part)
+            const data = part === 'path' ? input.path : part === 'query' ? input.query : input.headers
+            if (validate !== undefined && !validate(data)) violations.push(...toViolations(part, validate.errors, data))
+          }
+          if (input.body === undefined) {
+            if (bodyRequired) {
+              violations.push({ location: ['body'], keyword: 'required', message: 'request body is required', params: {}, schemaPath: '#/requestBody/required' })
+            }
+          } else if (bodyValidator !== null) {
+            if (!bodyValidator(input.body)) violations.push(...toViolations('body', bodyValidator.errors, input.body))
+          }
+          return violations
+        },
+        validateResponse(status, body) {
+          const key = responseValidators.has(String(status))
+            ? String(status)
+            : responseValidators.has(`${String(status)[0]}XX`)
+              ? `${String(status)[0]}XX`
+              : responseValidators.has('default')
+                ? 'default'
+                : null
+          if (key === null) {
+            return [
+              {
+                location: ['response', 'status'],
+                keyword: 'status',
+                message: `status ${status} is not declared for ${operationId}`,
+                params: { status, declared: [...responseValidators.keys()] },
+                schemaPath: `#${opPointer}/responses`,
+              },
+            ]
+          }
+          const validate = responseValidators.get(key)
+          if (validate === undefined || validate === null) return []
+          return validate(body) ? [] : toViolations('response', validate.errors, body)
+        },
+      }
+      byMethod.set(method, operation)
+      operations.push(operation)
+    }
+    routes.push({ regex, names, byMethod })
+  }
+
+  // Literal paths win over templated ones (`/feedbacks/scores` before `/feedbacks/{x}`).
+  routes.sort((a, b) => a.names.length - b.names.length)
+
+  return {
+    operations,
+    byId: new Map(operations.map((o) => [o.operationId, o])),
+    match(method, path) {
+      const allowed = new Set<HttpMethod>()
+      for (const route of routes) {
+        const m = route.regex.exec(path)
+        if (m === null) continue
+        const operation = route.byMethod.get(method.toLowerCase() as HttpMethod)
+        if (operation !== undefined) {
+          const pathParams: Record<string, string> = {}
+          route.names.forEach((n, i) => {
+            pathParams[n] = safeDecode(m[i + 1] ?? '')
+          })
+          return { operation, pathParams }
+        }
+        for (const m2 of route.byMethod.keys()) allowed.add(m2)
+      }
+      return { operation: null, allowed: [...allowed] }
+    },
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+function refPointer(node: unknown): string | null {
+  if (node !== null && typeof node === 'object' && typeof (node as { $ref?: unknown }).$ref === 'string') {
+    const ref = (node as { $ref: string }).$ref
+    return ref.startsWith('#') ? ref.slice(1) : null
+  }
+  return null
+}
+
+/** Follows local `$ref`s (parameters, request bodies and responses may be references). */
+function deref(doc: OpenApiDocument, node: unknown): unknown {
+  let current = node
+  for (let i = 0; i < 10; i++) {
+    const pointer = refPointer(current)
+    if (pointer === null) return current
+    current = resolvePointer(doc, pointer)
+  }
+  return current
+}
+
+function resolveParameters(doc: OpenApiDocument, list: unknown, listPointer: string): { param: ParameterObject; pointer: string }[] {
+  if (!Array.isArray(list)) return []
+  return list.map((item, index) => {
+    const pointer = refPointer(item) ?? `${listPointer}/${index}`
+    return { param: deref(doc, item) as ParameterObject, pointer }
+  })
+}

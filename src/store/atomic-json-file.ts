@@ -1,0 +1,82 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { Adapter } from 'lowdb'
+
+/**
+ * A lowdb adapter for one JSON file that
+ * - writes a temporary file, fsyncs it and renames it over the target, so a crash never leaves a torn file;
+ * - coalesces concurrent writes: while one write runs, every later `write()` waits for one more write of the
+ *   newest data, so N writes under load cost at most two file writes, and each caller resolves only once
+ *   its data is on disk;
+ * - creates the file (and its folder) on the first write, not on read.
+ */
+export class AtomicJsonFile<T> implements Adapter<T> {
+  readonly filename: string
+  #tempFilename: string
+  #running: Promise<void> | null = null
+  #next: { data: T; promise: Promise<void> } | null = null
+
+  constructor(filename: string) {
+    this.filename = filename
+    this.#tempFilename = `${filename}.${process.pid}.tmp`
+  }
+
+  async read(): Promise<T | null> {
+    let text: string
+    try {
+      text = await readFile(this.filename, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw error
+    }
+    return JSON.parse(text) as T
+  }
+
+  write(data: T): Promise<void> {
+    if (this.#running === null) return this.#start(data)
+    // A write is on disk-bound already: join (or open) the single follow-up write with the newest data.
+    if (this.#next !== null) {
+      this.#next.data = data
+      return this.#next.promise
+    }
+    const next: { data: T; promise: Promise<void> } = { data, promise: Promise.resolve() }
+    next.promise = this.#running.then(
+      () => this.#takeNext(),
+      () => this.#takeNext(),
+    )
+    this.#next = next
+    return next.promise
+  }
+
+  #takeNext(): Promise<void> {
+    const next = this.#next
+    this.#next = null
+    this.#running = null
+    return next === null ? Promise.resolve() : this.#start(next.data)
+  }
+
+  #start(data: T): Promise<void> {
+    const running = this.#writeFile(JSON.stringify(data, null, 2))
+    this.#running = running
+    return running.finally(() => {
+      if (this.#running === running && this.#next === null) this.#running = null
+    })
+  }
+
+  async #writeFile(text: string): Promise<void> {
+    await mkdir(dirname(this.filename), { recursive: true })
+    const handle = await open(this.#tempFilename, 'w')
+    try {
+      await handle.writeFile(text, 'utf8')
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    try {
+      await rename(this.#tempFilename, this.filename)
+    } catch (error) {
+      await rm(this.#tempFilename, { force: true })
+      throw error
+    }
+  }
+}

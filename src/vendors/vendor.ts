@@ -1,0 +1,106 @@
+import type { Request } from 'express'
+import type { Low } from 'lowdb'
+import type { KeyRegistry } from '../config/key-registry.ts'
+import type { HttpError } from '../http/http-error.ts'
+import type { Operation, OperationTable } from '../openapi/operations.ts'
+import type { Violation } from '../openapi/violations.ts'
+import type { Data } from '../store/data.ts'
+import type { VendorName } from './vendor-name.ts'
+
+export type { VendorName } from './vendor-name.ts'
+
+/** Options every vendor may read; set by `createEmulator` (and so by the CLI). */
+export type VendorOptions = {
+  /** The clock. Tests pass a fixed one; fixtures are anchored to it at load. */
+  now: () => Date
+  /** Helicone: how long a score takes to become visible (the real server's processing delay). */
+  heliconeScoreDelayMs: number
+}
+
+/** What a vendor module gets to build its services and handlers. One per emulator. */
+export type VendorContext = {
+  db: Low<Data>
+  keys: KeyRegistry
+  options: VendorOptions
+  operations: OperationTable
+}
+
+/** Who is calling: the tenant an API key resolves to, and what the key may do. */
+export type Grant = {
+  /** The API key as sent (after stripping `Bearer `). */
+  apiKey: string
+  /** The tenant id the records live under (the key itself unless `--keys` maps it). */
+  tenant: string
+  /** Vendor-specific facts from `--keys` (Portkey scopes, Helicone permissions, Pulze app id …). */
+  info: Record<string, unknown>
+}
+
+/** A request after routing, authentication and validation against its operation. */
+export type OperationInput = {
+  operation: Operation
+  grant: Grant
+  path: Record<string, string>
+  query: Record<string, unknown>
+  headers: Record<string, unknown>
+  body: unknown
+  /** The raw Express request, for the rare handler that needs more (e.g. `Helicone-Property-*` headers). */
+  req: Request
+}
+
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> }
+
+export type OperationHandler = (input: OperationInput) => Promise<Reply> | Reply
+
+/** How a vendor answers failures that happen before or around its handlers, in its own error shape. */
+export type VendorErrors = {
+  /** The request does not match its operation (path, query, header or body). */
+  invalidRequest(violations: Violation[], operation: Operation, body: unknown): HttpError
+  /** The body is not valid JSON. */
+  malformedJson(error: Error & { body?: string }, operation: Operation | null): HttpError
+  /** No operation at this path (under any method). */
+  notFound(method: string, path: string): HttpError
+  /** The path exists, but not for this method. */
+  methodNotAllowed(method: string, path: string, allowed: readonly string[]): HttpError
+  /** The body is over the size limit. */
+  payloadTooLarge(limit: string): HttpError
+  /** Anything unexpected. Logged by the pipeline; never carries a stack trace. */
+  internal(error: unknown): HttpError
+}
+
+/**
+ * A fixture block for one tenant, as in the fixture document:
+ * `{ "apiKey": "...", ...vendor fields }` (e.g. Portkey `generations`/`feedback`).
+ */
+export type FixtureBlock = { apiKey: string } & Record<string, unknown>
+
+export type VendorFixtures = {
+  /** Turns a validated fixture block into the tenant's stored state. */
+  toState(block: FixtureBlock, grant: Grant): unknown
+  /** Turns a tenant's stored state back into a fixture block (so state can be saved and seeded back). */
+  fromState(state: unknown, apiKey: string): FixtureBlock
+  /** Moves every timestamp of a block by `deltaMs` (fixtures are written relative to a `timeAnchor`). */
+  shiftTimes(block: FixtureBlock, deltaMs: number): FixtureBlock
+}
+
+/** Anything served through the shared pipeline (`createOperationRouter`): a vendor, or the control API. */
+export type ApiModule<C extends { operations: OperationTable }> = {
+  name: string
+  errors: VendorErrors
+  /**
+   * Resolves the caller from the request, or throws the vendor's 401/403. Runs before validation;
+   * `operation` is null for an unknown route: return null there to answer 404/405 without authenticating
+   * (FastAPI), or throw to authenticate first (Helicone's router-level middleware).
+   */
+  authenticate(req: Request, operation: Operation | null, ctx: C): Grant | null
+  /** Handlers by operationId; every operation of the module's spec needs one (checked at startup). */
+  createHandlers(ctx: C): Record<string, OperationHandler>
+}
+
+export type VendorModule = ApiModule<VendorContext> & {
+  name: VendorName
+  /** Ajv options for this vendor's request bodies. */
+  compile?: { coerceBody?: boolean }
+  /** The tenant state of a key that has no records yet. */
+  emptyState(grant: Grant): unknown
+  fixtures: VendorFixtures
+}
