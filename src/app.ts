@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Response } from 'express'
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
 import { controlApi } from './control/index.ts'
@@ -23,6 +23,8 @@ export type AppOptions = {
   version: string
   logger: Logger
   vendorOptions: VendorOptions
+  /** Runs before the vendor routers (recorded-interaction replay). */
+  beforeVendors?: RequestHandler
 }
 
 /** Compiled once per process: the specs don't change while it runs. */
@@ -67,6 +69,7 @@ export function createApp(options: AppOptions): Express {
       routerOptions,
     ),
   )
+  if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
   for (const vendor of options.vendors) {
     const ctx = {
       db: options.db,

@@ -5,16 +5,16 @@ import type { Express } from 'express'
 import { Low, Memory } from 'lowdb'
 import { createApp, type Logger } from './app.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
-import { applyFixtureDocument, FixtureError, readFixtureFiles, type FixtureDocument } from './fixtures/fixture-document.ts'
+import { applyFixtureDocument, FixtureError, jsonPath, readFixtureFiles, type FixtureDocument } from './fixtures/fixture-document.ts'
 import { createAjv } from './openapi/create-ajv.ts'
 import { specId } from './openapi/load-specs.ts'
 import { toViolations } from './openapi/violations.ts'
+import { createReplayMiddleware, type ReplayOptions } from './replay/replay-middleware.ts'
 import { AtomicJsonFile } from './store/atomic-json-file.ts'
 import { emptyData, normalizeData, type Data } from './store/data.ts'
 import { VENDORS } from './vendors/index.ts'
-import type { VendorName } from './vendors/vendor-name.ts'
+import { VENDOR_NAMES, type VendorName } from './vendors/vendor-name.ts'
 import { VERSION } from './version.ts'
-import { jsonPath } from './fixtures/fixture-document.ts'
 
 export type EmulatorOptions = {
   /** `:memory:` (the default here; the CLI defaults to `.emulator/db.json`) or a JSON file path. */
@@ -34,6 +34,8 @@ export type EmulatorOptions = {
   now?: () => Date
   /** Helicone: delay before a score becomes visible (the real server's processing delay). Default 0. */
   heliconeScoreDelayMs?: number
+  /** Serve recorded interactions first (`--replay FILE`, `--replay-strict`). */
+  replay?: ReplayOptions
 }
 
 export type Emulator = {
@@ -41,6 +43,8 @@ export type Emulator = {
   /** The lowdb handle: `store.data.<vendor>[tenant]`. */
   store: Low<Data>
   keys: KeyRegistry
+  /** The API keys of the tenants in the fixtures given at startup, per vendor (the banner prints them). */
+  fixtureKeys: Record<VendorName, string[]>
   /** Starts listening (port 0 = any free port; default 127.0.0.1). */
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>
   /** Stops listening and waits for the last write to reach the disk. */
@@ -74,6 +78,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const vendors = options.vendor === undefined ? VENDORS : VENDORS.filter((v) => v.name === options.vendor)
   const fixtureDocs: { source: string; doc: unknown }[] = []
+  const fixtureKeys: Record<VendorName, string[]> = { portkey: [], helicone: [], pulze: [] }
   const paths = (options.fixtures ?? []).filter((f): f is string => typeof f === 'string')
   try {
     const fromFiles = await readFixtureFiles(paths)
@@ -86,6 +91,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     // Load into a scratch copy first, so a bad file leaves nothing half-loaded.
     const scratch = new Low<Data>(new Memory<Data>(), structuredClone(store.data))
     let changed = false
+    for (const { doc } of fixtureDocs) {
+      for (const vendor of VENDOR_NAMES) {
+        const blocks = (doc as Partial<Record<VendorName, { apiKey?: unknown }[]>> | null)?.[vendor]
+        if (!Array.isArray(blocks)) continue
+        for (const block of blocks) if (typeof block?.apiKey === 'string') fixtureKeys[vendor].push(block.apiKey)
+      }
+    }
     for (const { source, doc } of fixtureDocs) {
       const counts = applyFixtureDocument(scratch, source, doc, { vendors: VENDORS, keys, now: now(), onlyMissing: true })
       changed ||= Object.keys(counts).length > 0
@@ -101,7 +113,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
+  const replay = options.replay === undefined ? undefined : await createReplayMiddleware(options.replay, vendors)
   const app = createApp({
+    ...(replay === undefined ? {} : { beforeVendors: replay }),
     db: store,
     keys,
     vendors,
@@ -117,6 +131,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     app,
     store,
     keys,
+    fixtureKeys,
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, (error?: Error) => {
@@ -139,7 +154,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         })
       }
       // Any write still in flight finishes before close resolves.
-      await store.write()
+      if (adapter instanceof AtomicJsonFile) await adapter.flush()
     },
     async reset(apiKey) {
       for (const vendor of VENDORS) {

@@ -48,6 +48,13 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     return next.promise
   }
 
+  /** Resolves once every write asked for so far is on disk (without writing anything itself). */
+  async flush(): Promise<void> {
+    while (this.#running !== null || this.#next !== null) {
+      await (this.#next?.promise ?? this.#running)?.catch(() => {})
+    }
+  }
+
   #takeNext(): Promise<void> {
     const next = this.#next
     this.#next = null
