@@ -15,10 +15,16 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   #tempFilename: string
   #running: Promise<void> | null = null
   #next: { data: T; promise: Promise<void> } | null = null
+  #fileWrites = 0
 
   constructor(filename: string) {
     this.filename = filename
     this.#tempFilename = `${filename}.${process.pid}.tmp`
+  }
+
+  /** How many times the file has been replaced (to show coalescing under load). */
+  get fileWrites(): number {
+    return this.#fileWrites
   }
 
   async read(): Promise<T | null> {
@@ -71,6 +77,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async #writeFile(text: string): Promise<void> {
+    this.#fileWrites++
     await mkdir(dirname(this.filename), { recursive: true })
     const handle = await open(this.#tempFilename, 'w')
     try {

@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, expect, test } from 'vitest'
+import { AtomicJsonFile } from '../../src/store/atomic-json-file.ts'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lfe-store-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+test('read gives null while the file does not exist, and nothing is created by reading', async () => {
+  const file = join(dir, 'nested', 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  expect(await adapter.read()).toBeNull()
+  await expect(readdir(dir)).resolves.toEqual([])
+})
+
+test('the first write creates the folder and the file, and leaves no temporary file behind', async () => {
+  const file = join(dir, 'nested', 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  await adapter.write({ n: 1 })
+  expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 1 })
+  expect(await readdir(join(dir, 'nested'))).toEqual(['db.json'])
+  expect(await adapter.read()).toEqual({ n: 1 })
+})
+
+test('concurrent writes are coalesced: 100 writes cost at most two file writes, and each resolves with its data on disk', async () => {
+  const file = join(dir, 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  const data = { n: 0 }
+  const seenOnDisk: number[] = []
+  const writes: Promise<void>[] = []
+  for (let i = 1; i <= 100; i++) {
+    data.n = i
+    const asked = i
+    writes.push(
+      adapter.write(data).then(async () => {
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { n: number }
+        expect(onDisk.n).toBeGreaterThanOrEqual(asked)
+        seenOnDisk.push(onDisk.n)
+      }),
+    )
+  }
+  await Promise.all(writes)
+  expect(adapter.fileWrites).toBeLessThanOrEqual(2)
+  expect(seenOnDisk).toHaveLength(100)
+  expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 100 })
+})
+
+test('each write that resolves is on disk: a later write after the first settles is written again', async () => {
+  const file = join(dir, 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  await adapter.write({ n: 1 })
+  await adapter.write({ n: 2 })
+  expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 2 })
+})
+
+test('flush waits for the write in flight without writing anything itself', async () => {
+  const file = join(dir, 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  await adapter.flush()
+  await expect(readdir(dir)).resolves.toEqual([])
+  const pending = adapter.write({ n: 7 })
+  await adapter.flush()
+  expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 7 })
+  await pending
+})
+
+test('a file that is replaced while a reader holds the old one is never seen torn', async () => {
+  const file = join(dir, 'db.json')
+  const adapter = new AtomicJsonFile<{ items: string[] }>(file)
+  const big = { items: Array.from({ length: 20_000 }, (_, i) => `item-${i}`) }
+  const writing = adapter.write(big)
+  // Read repeatedly while the write is under way: the file is either absent or complete JSON.
+  for (let i = 0; i < 20; i++) {
+    const text = await readFile(file, 'utf8').catch(() => null)
+    if (text !== null) expect(() => JSON.parse(text)).not.toThrow()
+  }
+  await writing
+  expect((JSON.parse(await readFile(file, 'utf8')) as { items: string[] }).items).toHaveLength(20_000)
+})
