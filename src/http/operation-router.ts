@@ -37,6 +37,7 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
     const match = ctx.operations.match(req.method, req.path)
     const operation = match.operation
     try {
+      if (vendor.parseBodyBeforeAuth === true && operation !== null) await parseBody(req, res, vendor, operation)
       const grant = vendor.authenticate(req, operation, ctx)
       if (operation !== null && grant === null) throw new Error(`${vendor.name}: authenticate returned no grant for ${operation.operationId}`)
       await parseBody(req, res, vendor, operation)
@@ -45,17 +46,21 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
           ? vendor.errors.methodNotAllowed(req.method, req.path, match.allowed.map((m) => m.toUpperCase()))
           : vendor.errors.notFound(req.method, req.path)
       }
+      const body = req.body as unknown
+      // Validation coerces and fills defaults in place; vendors echo the body as it was sent.
+      const bodyAsSent = body !== null && typeof body === 'object' ? structuredClone(body) : body
       const input = {
         operation: match.operation,
         grant: grant!,
         path: match.pathParams,
         query: { ...(req.query as Record<string, unknown>) },
         headers: { ...req.headers } as Record<string, unknown>,
-        body: req.body as unknown,
+        body,
+        bodyAsSent,
         req,
       }
       const violations = match.operation.validateRequest(input)
-      if (violations.length > 0) throw vendor.errors.invalidRequest(violations, match.operation, input.body)
+      if (violations.length > 0) throw vendor.errors.invalidRequest(violations, match.operation, bodyAsSent)
       const handler = handlers[match.operation.operationId] as OperationHandler
       send(res, operation, await handler(input), options)
     } catch (error) {

@@ -184,7 +184,9 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
       for (const route of routes) {
         const m = route.regex.exec(path)
         if (m === null) continue
-        const operation = route.byMethod.get(method.toLowerCase() as HttpMethod)
+        const lower = method.toLowerCase() as HttpMethod
+        // HEAD is GET without a body (Node drops the body), as Express and Starlette answer it.
+        const operation = route.byMethod.get(lower) ?? (lower === 'head' ? route.byMethod.get('get') : undefined)
         if (operation !== undefined) {
           const pathParams: Record<string, string> = {}
           route.names.forEach((n, i) => {

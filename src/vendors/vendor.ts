@@ -42,7 +42,10 @@ export type OperationInput = {
   path: Record<string, string>
   query: Record<string, unknown>
   headers: Record<string, unknown>
+  /** The body after validation: coerced where the vendor coerces, ajv `default`s filled in. */
   body: unknown
+  /** The body exactly as the client sent it (parsed JSON, before coercion and defaults). */
+  bodyAsSent: unknown
   /** The raw Express request, for the rare handler that needs more (e.g. `Helicone-Property-*` headers). */
   req: Request
 }
@@ -53,7 +56,7 @@ export type OperationHandler = (input: OperationInput) => Promise<Reply> | Reply
 
 /** How a vendor answers failures that happen before or around its handlers, in its own error shape. */
 export type VendorErrors = {
-  /** The request does not match its operation (path, query, header or body). */
+  /** The request does not match its operation (path, query, header or body); `body` is as the client sent it. */
   invalidRequest(violations: Violation[], operation: Operation, body: unknown): HttpError
   /** The body is not valid JSON. */
   malformedJson(error: Error & { body?: string }, operation: Operation | null): HttpError
@@ -85,6 +88,11 @@ export type VendorFixtures = {
 /** Anything served through the shared pipeline (`createOperationRouter`): a vendor, or the control API. */
 export type ApiModule<C extends { operations: OperationTable }> = {
   name: string
+  /**
+   * Parse the JSON body before authenticating, as frameworks that read the body first do (FastAPI: a
+   * malformed body is a 422 even without a key). Default: authenticate first.
+   */
+  parseBodyBeforeAuth?: boolean
   errors: VendorErrors
   /**
    * Resolves the caller from the request, or throws the vendor's 401/403. Runs before validation;
