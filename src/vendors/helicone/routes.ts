@@ -1,0 +1,98 @@
+// The handlers, by operationId: thin — read the input (as tsoa would hand it to the controller), call the
+// service and the pure computations, answer.
+import type { Operation } from '../../openapi/operations.ts'
+import type { OperationHandler, OperationInput, VendorContext } from '../vendor.ts'
+import { internalServerError, resultError, UncaughtServerError, validationFailed } from './errors.ts'
+import { compileFilter, FilterBuilderError, type CompiledFilter } from './filters.ts'
+import { recordFromLog } from './log-record.ts'
+import { ZERO_UUID } from './records.ts'
+import { scoredTest, sortRows, toHeliconeRequest } from './request-view.ts'
+import { checkOverTimeParams, scoresOverTime } from './scores-over-time.ts'
+import { HeliconeService } from './service.ts'
+import { bodySchemaOf, validateTsoaBody } from './tsoa-validation.ts'
+import type { DataOverTimeRequest, RequestQueryParams, ScoreRequest } from './types.ts'
+
+/**
+ * The body as the controller receives it: tsoa's validation and coercion run on the body as sent (ajv has
+ * already checked it against the spec; where the two differ, tsoa's answer is the real server's).
+ */
+export function tsoaBody<T>(input: OperationInput): T {
+  const { errors, value } = validateTsoaBody(bodySchemaOf(input.operation.path, input.operation.method), structuredClone(input.bodyAsSent))
+  if (Object.keys(errors).length > 0) throw validationFailed(errors)
+  return value as T
+}
+
+/** A filter's predicate or query error; where the real query builder throws, its global 500. */
+function compile(filter: unknown): CompiledFilter {
+  try {
+    return compileFilter(filter)
+  } catch (error) {
+    if (error instanceof FilterBuilderError) throw internalServerError()
+    throw error
+  }
+}
+
+export function createHeliconeHandlers(ctx: VendorContext): Record<string, OperationHandler> {
+  const service = new HeliconeService(ctx.db, ctx.options)
+
+  const log: OperationHandler = async (input: OperationInput) => {
+    const route = input.operation.path.split('/')[1] ?? 'custom'
+    const record = recordFromLog(route, input.body as Record<string, unknown>, input.headers, ctx.options.now().getTime())
+    const stored = await service.logRequest(input.grant, record)
+    return { status: 200, body: {}, headers: { 'helicone-id': stored.request_id } }
+  }
+
+  return {
+    getScoresOverTime(input) {
+      const body = tsoaBody<DataOverTimeRequest>(input)
+      const range = checkOverTimeParams(body)
+      if (!range.ok) return { status: 200, body: { data: null, error: range.error } }
+      const filter = compile(body.userFilter)
+      if (!filter.ok) return { status: 200, body: { data: null, error: filter.error } }
+      const rows = service.rows(input.grant).filter(filter.predicate)
+      return { status: 200, body: { data: scoresOverTime(rows, body, range), error: null } }
+    },
+
+    getRequests(input) {
+      const body = tsoaBody<RequestQueryParams>(input)
+      const filter = compile(body.filter)
+      if (!filter.ok) throw resultError(500, filter.error)
+      const predicate = filter.predicate
+      const scored = scoredTest(body.isScored)
+      const cached = body.isCached === true ? (r: { cache_reference_id: string }) => r.cache_reference_id.toLowerCase() !== ZERO_UUID : () => true
+      const offset = Math.max(0, Math.floor(body.offset ?? 0))
+      const limit = Math.max(0, Math.floor(body.limit ?? 10))
+      const rows = sortRows(
+        service.rows(input.grant).filter((r) => predicate(r) && scored(r) && cached(r)),
+        body.sort,
+      ).slice(offset, offset + limit)
+      return { status: 201, body: { data: rows.map(toHeliconeRequest), error: null } }
+    },
+
+    async addScores(input) {
+      const body = tsoaBody<ScoreRequest>(input)
+      try {
+        await service.addScores(input.grant, input.path['requestId'] ?? '', body.scores)
+      } catch (error) {
+        if (error instanceof UncaughtServerError) throw internalServerError()
+        throw error
+      }
+      return { status: 201, body: { data: null, error: null } }
+    },
+
+    async feedbackRequest(input) {
+      const body = tsoaBody<{ rating: boolean }>(input)
+      await service.addFeedback(input.grant, input.path['requestId'] ?? '', body.rating)
+      return { status: 201, body: { data: null, error: null } }
+    },
+
+    getEvalScores(input) {
+      return { status: 200, body: { data: service.scoreKeys(input.grant), error: null } }
+    },
+
+    logCustomRequest: log,
+    logOpenAiRequest: log,
+    logAnthropicRequest: log,
+    logGoogleRequest: log,
+  }
+}

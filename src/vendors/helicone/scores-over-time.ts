@@ -1,0 +1,127 @@
+// `POST /v1/dashboard/scores/query` as jawn's getXOverTime computes it on ClickHouse (notes §1, §7, §9):
+// per (bucket, score key) the average of the stored integers, buckets in the caller's fixed offset, one
+// filler row per empty bucket, buckets ascending.
+import { INVALID_TIME_FILTER, INVALID_TIME_ZONE_DIFFERENCE } from './errors.ts'
+import { parseServerDate } from './records.ts'
+import type { ScoreOverTimeRow, TimeIncrement } from './types.ts'
+
+export type OverTimeParams = {
+  timeFilter: { start: string; end: string }
+  dbIncrement: TimeIncrement
+  timeZoneDifference: number
+}
+
+/** The bounds to query, cut to the second, or the error jawn answers (as 200 `{data: null, error}`). */
+export type TimeRange = { ok: true; startMs: number; endMs: number } | { ok: false; error: string }
+
+const INCREMENTS: readonly string[] = ['min', 'hour', 'day', 'week', 'month', 'year']
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** getXOverTime's checks, in its order: the time filter (on full ms), the increment, the time zone. */
+export function checkOverTimeParams(params: OverTimeParams): TimeRange {
+  const start = parseServerDate(params.timeFilter.start).getTime()
+  const end = parseServerDate(params.timeFilter.end).getTime()
+  // `!(start <= end)`: an unparseable date (NaN) fails too.
+  if (!(start <= end)) return { ok: false, error: INVALID_TIME_FILTER }
+  if (!INCREMENTS.includes(params.dbIncrement)) return { ok: false, error: 'Invalid time increment' }
+  const tzd = params.timeZoneDifference
+  if (typeof tzd !== 'number' || Number.isNaN(tzd) || tzd < -1440 || tzd > 1440) return { ok: false, error: INVALID_TIME_ZONE_DIFFERENCE }
+  // The bounds go to ClickHouse as `DateTime` (seconds): milliseconds are cut off.
+  return { ok: true, startMs: floorToSecond(start), endMs: floorToSecond(end) }
+}
+
+function floorToSecond(t: number): number {
+  return Math.floor(t / 1000) * 1000
+}
+
+/** `DATE_TRUNC(unit, t)` on UTC wall-clock time (weeks start on Monday). */
+export function truncate(unit: TimeIncrement, t: number): number {
+  switch (unit) {
+    case 'min':
+      return Math.floor(t / MINUTE) * MINUTE
+    case 'hour':
+      return Math.floor(t / HOUR) * HOUR
+    case 'day':
+      return Math.floor(t / DAY) * DAY
+    case 'week': {
+      const day = Math.floor(t / DAY) * DAY
+      const sinceMonday = (new Date(day).getUTCDay() + 6) % 7
+      return day - sinceMonday * DAY
+    }
+    case 'month': {
+      const d = new Date(t)
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+    }
+    case 'year':
+      return Date.UTC(new Date(t).getUTCFullYear(), 0, 1)
+  }
+}
+
+/** `t + INTERVAL 1 unit`, for a truncated t. */
+export function nextBucket(unit: TimeIncrement, t: number): number {
+  switch (unit) {
+    case 'min':
+      return t + MINUTE
+    case 'hour':
+      return t + HOUR
+    case 'day':
+      return t + DAY
+    case 'week':
+      return t + 7 * DAY
+    case 'month': {
+      const d = new Date(t)
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+    }
+    case 'year':
+      return Date.UTC(new Date(t).getUTCFullYear() + 1, 0, 1)
+  }
+}
+
+export type ScoredRow = { request_created_at: string; scores: Record<string, number> }
+
+/**
+ * The rows of the answer, for requests already filtered by organization and `userFilter` (and already
+ * their latest version). `range` comes from checkOverTimeParams.
+ */
+export function scoresOverTime(rows: Iterable<ScoredRow>, params: OverTimeParams, range: { startMs: number; endMs: number }): ScoreOverTimeRow[] {
+  const unit = params.dbIncrement
+  const tzd = params.timeZoneDifference
+  // ClickHouse reads `INTERVAL 90.5 minute` as 90 minutes; jawn adds the full offset back in JS.
+  const shift = Math.trunc(tzd) * MINUTE
+  const print = (bucket: number) => new Date(bucket + tzd * MINUTE).toISOString()
+
+  const buckets = new Map<number, Map<string, { sum: number; count: number }>>()
+  for (const row of rows) {
+    const created = new Date(row.request_created_at).getTime()
+    if (!(created >= range.startMs && created <= range.endMs)) continue
+    const keys = Object.keys(row.scores)
+    if (keys.length === 0) continue
+    const bucket = truncate(unit, created - shift)
+    let perKey = buckets.get(bucket)
+    if (perKey === undefined) {
+      perKey = new Map()
+      buckets.set(bucket, perKey)
+    }
+    for (const key of keys) {
+      const acc = perKey.get(key) ?? { sum: 0, count: 0 }
+      acc.sum += row.scores[key] ?? 0
+      acc.count += 1
+      perKey.set(key, acc)
+    }
+  }
+
+  const out: ScoreOverTimeRow[] = []
+  const last = truncate(unit, range.endMs - shift)
+  for (let bucket = truncate(unit, range.startMs - shift); bucket <= last; bucket = nextBucket(unit, bucket)) {
+    const perKey = buckets.get(bucket)
+    const createdAtTrunc = print(bucket)
+    if (perKey === undefined) {
+      out.push({ created_at_trunc: createdAtTrunc, score_key: '', score_sum: 0 })
+      continue
+    }
+    for (const [key, { sum, count }] of perKey) out.push({ created_at_trunc: createdAtTrunc, score_key: key, score_sum: sum / count })
+  }
+  return out
+}
