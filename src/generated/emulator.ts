@@ -136,6 +136,11 @@ export interface components {
             portkey?: components["schemas"]["PortkeyTenant"][];
             helicone?: components["schemas"]["HeliconeTenant"][];
             pulze?: components["schemas"]["PulzeTenant"][];
+            /**
+             * @description Recorded interactions (written by `llm-feedback-emulator record`, served by `--replay FILE` and
+             *     `llm-feedback-emulator replay FILE`). `--fixtures` and `POST /seed` ignore them.
+             */
+            recordings?: components["schemas"]["RecordedInteraction"][];
         };
         /**
          * @description The `--keys` file. A vendor with a block accepts only the keys listed there (anything else gets the
@@ -148,26 +153,351 @@ export interface components {
             helicone?: components["schemas"]["HeliconeKey"][];
             pulze?: components["schemas"]["PulzeKey"][];
         };
+        /**
+         * @description One Portkey tenant (a workspace, or an organisation when `--keys` maps several keys to it): the
+         *     generations (requests logged through `POST /v1/logs` or seeded) and the feedback attached to their
+         *     traces. A feedback belongs to every generation with the same `trace_id`.
+         */
         PortkeyTenant: {
             apiKey: string;
+            generations?: components["schemas"]["PortkeyGeneration"][];
+            feedback?: components["schemas"]["PortkeyFeedback"][];
         };
+        /** @description One logged request (a "generation"), the unit every analytics filter applies to. */
+        PortkeyGeneration: {
+            id: string;
+            trace_id: string;
+            span_id?: string;
+            span_name?: string;
+            /**
+             * Format: date-time
+             * @description The time of generation (what `time_of_generation_min/max` filter on).
+             */
+            created_at: string;
+            /** @description e.g. `openai`, `anthropic`; `ai_org_model` matches `provider__model`. */
+            provider: string;
+            model: string;
+            status_code: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+            total_tokens: number;
+            /** @description Cost in cents. */
+            cost: number;
+            latency_ms?: number;
+            /** @description Virtual key slug (`virtual_keys` filter). */
+            virtual_key?: string;
+            /** @description Config slug (`configs` filter). */
+            config?: string;
+            /** @description Workspace slug (the `workspace_slug` filter; organisation keys only). */
+            workspace_slug?: string;
+            /** @description Id of the API key that made the request (`api_key_ids` filter). */
+            api_key_id?: string;
+            /** @description Prompt slug (`prompt_slug` filter). */
+            prompt_slug?: string;
+            /** @description String key/value pairs (the `metadata` filter: every pair of the filter must be equal). */
+            metadata: {
+                [key: string]: string;
+            };
+        };
+        PortkeyFeedback: {
+            id: string;
+            trace_id: string;
+            value: number;
+            weight: number;
+            metadata: {
+                [key: string]: unknown;
+            };
+            text?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        /**
+         * @description A Portkey API key. Without a `portkey` block in the keys file every key is an all-scopes workspace key
+         *     and its own tenant.
+         */
         PortkeyKey: {
             key: string;
+            /** @description The tenant (workspace or organisation) the records of the key live in. Default: the key itself. */
             tenant?: string;
+            /** @description The key's id, stamped as `api_key_id` on the generations it logs (`api_key_ids` filter). Default: a UUID derived from the key. */
+            id?: string;
+            /**
+             * @description `workspace` keys are locked to `workspace_slug` (the analytics `workspace_slug` parameter is ignored);
+             *     `organisation` (admin) keys read the workspace named by the `workspace_slug` parameter, else their own
+             *     `workspace_slug` (the default workspace), else every workspace of the tenant.
+             * @default workspace
+             * @enum {string}
+             */
+            type: "workspace" | "organisation";
+            /** @description The workspace of a workspace key, the default workspace of an organisation key; stamped on the generations the key logs. */
+            workspace_slug?: string;
+            /** @description Granted scopes; absent = all. Feedback and logs need `logs.write`, analytics `analytics.view`; a missing scope is 403 AB03. */
+            scopes?: string[];
         };
+        /**
+         * @description One Helicone organization: its requests (as rows of Helicone's `request_response_rmt` table, latest
+         *     version only). `pendingScores` holds scores posted but not yet visible (`--helicone-score-delay-ms`).
+         */
         HeliconeTenant: {
             apiKey: string;
+            /**
+             * Format: uuid
+             * @description What `organization_id` filters compare against. Default - the key's `organizationId` in `--keys`, else a stable UUID derived from the tenant.
+             */
+            organizationId?: string;
+            requests: components["schemas"]["HeliconeRequestRecord"][];
+            pendingScores?: components["schemas"]["HeliconePendingScore"][];
+        };
+        HeliconePendingScore: {
+            /** @description As posted (may be unknown or not a UUID; then it is dropped when processed). */
+            request_id: string;
+            /** @description Stored form (integers, boolean keys suffixed `-hcone-bool`). */
+            scores: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            posted_at: string;
+            /** Format: date-time */
+            visible_at: string;
+        };
+        /**
+         * @description A row of `request_response_rmt`. Nullable columns take JSON `null` for SQL NULL; a field left out
+         *     takes the column default (NULL for nullable columns, otherwise 0, false, `''` or `{}`).
+         */
+        HeliconeRequestRecord: {
+            /** Format: uuid */
+            request_id: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with milliseconds.
+             */
+            request_created_at: string;
+            /**
+             * Format: date-time
+             * @default null
+             */
+            response_created_at: string | null;
+            /** @default  */
+            model: string;
+            /** @default  */
+            provider: string;
+            /**
+             * @description Helicone stores missing user ids as text; `'null'` is not SQL NULL.
+             * @default
+             */
+            user_id: string;
+            /** @default 200 */
+            status: number;
+            /**
+             * @description Milliseconds.
+             * @default null
+             */
+            latency: number | null;
+            /**
+             * @description Milliseconds.
+             * @default null
+             */
+            time_to_first_token: number | null;
+            /**
+             * @description USD (stored as round(USD × 1e9), as Helicone does).
+             * @default 0
+             */
+            cost: number;
+            /** @default null */
+            prompt_tokens: number | null;
+            /** @default null */
+            completion_tokens: number | null;
+            /** @default 0 */
+            prompt_cache_read_tokens: number;
+            /** @default 0 */
+            prompt_cache_write_tokens: number;
+            /** @default null */
+            country_code: string | null;
+            /** @default null */
+            target_url: string | null;
+            /** @default null */
+            threat: boolean | null;
+            /** @default false */
+            cache_enabled: boolean;
+            /**
+             * Format: uuid
+             * @description The zero UUID means not served from cache.
+             * @default 00000000-0000-0000-0000-000000000000
+             */
+            cache_reference_id: string;
+            /** @default {} */
+            properties: {
+                [key: string]: string;
+            };
+            /**
+             * @description Stored form - integers; boolean scores under `<name>-hcone-bool` as 0/1; feedback as `helicone-score-feedback`.
+             * @default {}
+             */
+            scores: {
+                [key: string]: number;
+            };
+            /**
+             * @description Any JSON; filters compare its text (a string as it is, anything else as JSON).
+             * @default
+             */
+            request_body: unknown;
+            /**
+             * @description Any JSON; as `request_body`.
+             * @default
+             */
+            response_body: unknown;
+            /** @default  */
+            prompt_id: string;
+            /** @default  */
+            prompt_version: string;
+            /** @default  */
+            request_referrer: string;
+            /** @default false */
+            is_passthrough_billing: boolean;
         };
         HeliconeKey: {
             key: string;
+            /** @description Keys with the same tenant share one organization. */
             tenant?: string;
+            /**
+             * Format: uuid
+             * @description The organization UUID of the tenant (default - a stable UUID derived from the tenant).
+             */
+            organizationId?: string;
+            /**
+             * @description `r` keys get 401 on POST, `w` keys on GET (as Helicone's `key_permissions`).
+             * @default rw
+             * @enum {string}
+             */
+            permissions: "r" | "w" | "rw";
         };
+        /**
+         * @description One Pulze app: its key, its app id and its logs. `appId` defaults to the key entry's `appId`, else a
+         *     UUID derived from the tenant name; every log's `app_id` must be that id (or be left out).
+         */
         PulzeTenant: {
             apiKey: string;
+            /** Format: uuid */
+            appId?: string;
+            logs: components["schemas"]["PulzeLog"][];
+        };
+        /**
+         * @description A stored Pulze log: the fields of the log object (specs/pulze.yaml `LogRequest`) minus the derived
+         *     `parent` and `children`. Omitted fields take the log object's defaults when loaded; `added_on`
+         *     defaults to `timestamp`. `labels` live where Pulze puts them, in `response.metadata.labels`.
+         *     `prompt`, `response_text` and message contents may be given for a `privacy_level` 2 log: they are
+         *     masked in every answer.
+         */
+        PulzeLog: {
+            /** Format: uuid */
+            id: string;
+            /** @description Milliseconds since the epoch. */
+            timestamp: number;
+            /** Format: date-time */
+            added_on?: string;
+            /** Format: uuid */
+            app_id?: string;
+            conversation_id?: string | null;
+            parent_request_id?: string | null;
+            auth0_id?: string | null;
+            good_answer?: boolean | null;
+            feedback?: string | null;
+            prompt_tokens?: number;
+            completion_tokens?: number;
+            total_tokens?: number;
+            prompt_tokens_cost?: number;
+            completion_tokens_cost?: number;
+            total_tokens_cost?: number;
+            prompt_tokens_cost_savings?: number;
+            completion_tokens_cost_savings?: number;
+            total_tokens_cost_savings?: number;
+            costs_incurred?: boolean;
+            namespace?: string | null;
+            model?: string | null;
+            payload?: {
+                messages?: {
+                    role: string;
+                    content?: string | null;
+                }[];
+            } | null;
+            /** @enum {integer} */
+            privacy_level?: 1 | 2 | 3;
+            prompt?: string | null;
+            /** @enum {string|null} */
+            request_type?: "completions" | "chat_completions" | null;
+            response_text?: string | null;
+            status_code?: number;
+            is_test?: boolean;
+            latency?: number;
+            /** Format: uuid */
+            parent_id?: string | null;
+            is_saved_for_later?: boolean;
+            comment_count?: number;
+            collections?: unknown[];
+            response: {
+                id?: string;
+                /** @enum {string} */
+                object: "text_completion" | "chat.completion";
+                /** @description Milliseconds since the epoch. */
+                created?: number;
+                model: string;
+                choices?: {
+                    index: number;
+                    message?: {
+                        /** @enum {string} */
+                        role: "user" | "assistant" | "system";
+                        content?: string | null;
+                    };
+                    text?: string | null;
+                }[];
+                usage?: Record<string, never>;
+                metadata?: {
+                    labels?: {
+                        [key: string]: string;
+                    };
+                };
+            };
         };
         PulzeKey: {
             key: string;
+            /** @description The app the key belongs to (several keys may share one). */
             tenant?: string;
+            /**
+             * Format: uuid
+             * @description The app's `app_id` (default: a UUID derived from the tenant).
+             */
+            appId?: string;
+        };
+        /**
+         * @description One request to a vendor and the answer it got, as `llm-feedback-emulator record` writes it. API keys
+         *     are never recorded: auth headers are dropped, and key-like values in bodies and queries are
+         *     replaced by `"[scrubbed]"`. Replay matches on vendor, method, path, query and request body
+         *     (deep-equal); several interactions with the same request are served in their recorded order,
+         *     the last one repeating.
+         */
+        RecordedInteraction: {
+            vendor: components["schemas"]["VendorName"];
+            /** @enum {string} */
+            method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+            /** @description The path as the vendor's spec writes it (e.g. `/v1/feedback`), without the emulator's `/<vendor>` prefix. */
+            path: string;
+            /** @description Query parameters as sent; a repeated parameter is an array. */
+            query?: {
+                [key: string]: string | string[];
+            };
+            /** @description The JSON body as sent (a string when it was not JSON); absent when there was none. */
+            requestBody?: unknown;
+            status: number;
+            /** @description The response headers that matter (content type, rate limits, vendor ids), lower-case names. */
+            responseHeaders?: {
+                [key: string]: string;
+            };
+            /** @description The JSON answer (a string when it was not JSON); absent when there was none. */
+            responseBody?: unknown;
+            /** Format: date-time */
+            recordedAt?: string;
         };
     };
     responses: {
