@@ -12,11 +12,24 @@ export type AjvOptions = {
   coerceTypes?: boolean | 'array'
 }
 
+const shared = new Map<string, Ajv2020>()
+
 /**
  * One ajv instance per validation mode, with every spec registered under its `$id`, so any compiled
- * schema can `$ref` into any document (`<id>#/components/schemas/X`).
+ * schema can `$ref` into any document (`<id>#/components/schemas/X`). Shared by the whole process: the
+ * specs are registered (and their referenced schemas compiled) once, however many emulators start.
  */
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
+  const key = String(options.coerceTypes ?? false)
+  let ajv = shared.get(key)
+  if (ajv === undefined) {
+    ajv = newAjv(options)
+    shared.set(key, ajv)
+  }
+  return ajv
+}
+
+function newAjv(options: AjvOptions): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: false,

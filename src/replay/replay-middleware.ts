@@ -1,17 +1,249 @@
-import type { RequestHandler } from 'express'
+import express, { type Request, type RequestHandler, type Response } from 'express'
+import { ConfigError } from '../emulator.ts'
+import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
+import { BODY_LIMIT } from '../http/operation-router.ts'
+import type { HttpError } from '../http/http-error.ts'
+import { createScrubber, secretsOf } from '../record/scrub.ts'
 import type { VendorModule } from '../vendors/vendor.ts'
+import type { VendorName } from '../vendors/vendor-name.ts'
+import {
+  canonicalJson,
+  checkRecordingDocument,
+  countDifferences,
+  firstDifference,
+  normalizePath,
+  normalizeQuery,
+  vendorOperations,
+  type RecordedInteraction,
+  type RecordingDocument,
+} from './recording.ts'
 
 export type ReplayOptions = {
-  /** Recording files (fixture documents with recorded interactions). */
+  /** Recording files (fixture documents with recorded interactions), or folders of them. */
   files: string[]
   /** Unmatched requests get a clear 404 instead of falling back to the stateful emulator. */
   strict?: boolean
 }
 
+/** One loaded interaction, with the keys it is matched on. */
+type Entry = {
+  interaction: RecordedInteraction
+  source: string
+  index: number
+  queryKey: string
+  bodyKey: string
+}
+
+/** Interactions with the same vendor, method and path; `served` counts answers per exact request. */
+type Candidates = { entries: Entry[]; served: Map<string, number> }
+
+export const REPLAY_HEADER = 'x-emulator-replay'
+
+/** Response headers that describe the recorded transfer, not the answer: never replayed. */
+const TRANSFER_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
+
 /**
- * Serves recorded interactions before the stateful emulator sees the request.
- * Stub: replaced by the recording/replay work (issue 5).
+ * Loads recordings (each checked against the specs; any problem fails startup with its file, index and
+ * violation) and serves them before the stateful emulator: a request whose vendor mount, method, path,
+ * query and body (deep-equal, after the same scrubbing the recorder applies) match a recording gets the
+ * recorded status, headers and body. Identical requests recorded several times are answered in their
+ * recorded order, the last one repeating. Anything else falls through to the emulator, or gets a JSON
+ * 404 with `strict`.
  */
-export async function createReplayMiddleware(_options: ReplayOptions, _vendors: readonly VendorModule[]): Promise<RequestHandler> {
-  return (_req, _res, next) => next()
+export async function createReplayMiddleware(options: ReplayOptions, vendors: readonly VendorModule[]): Promise<RequestHandler> {
+  const index = await loadIndex(options.files)
+  // `--vendor NAME` serves a single vendor at the root; otherwise each vendor is under /<name>.
+  const rootVendor = vendors.length === 1 ? vendors[0] : undefined
+  const parseJson = express.json({ limit: BODY_LIMIT, strict: false, type: () => true })
+  const parseText = express.text({ limit: BODY_LIMIT, type: () => true })
+
+  return async (req: Request, res: Response, next) => {
+    const located = locate(req.path, vendors, rootVendor)
+    if (located === null) {
+      if (options.strict === true) return notFound(res, req, null, 'the path is not under an emulated vendor')
+      return next()
+    }
+    const { vendor, path } = located
+    const method = req.method.toUpperCase()
+    const candidates = index.get(candidateKey(vendor.name, method, path))
+    if (candidates === undefined) {
+      if (options.strict === true) return notFound(res, req, null, `nothing was recorded for ${vendor.name} ${method} ${path}`)
+      return next()
+    }
+
+    const json = isJsonRequest(req)
+    try {
+      await run(json ? parseJson : parseText, req, res)
+    } catch (error) {
+      // The body was read and cannot be handed to the vendor router again: answer as the vendor would.
+      return sendHttpError(res, bodyError(vendor, error, vendorOperations(vendor.name).match(method, path).operation))
+    }
+    if (Number(req.headers['content-length'] ?? '0') === 0 && req.headers['transfer-encoding'] === undefined) req.body = undefined
+    if (!json) {
+      // The vendor routers only read JSON bodies; a body of another type is invisible to them.
+      const text = req.body as unknown
+      req.body = undefined
+      return answer(req, res, next, options, candidates, vendor.name, path, text)
+    }
+    return answer(req, res, next, options, candidates, vendor.name, path, req.body as unknown)
+  }
+}
+
+function answer(
+  req: Request,
+  res: Response,
+  next: (error?: unknown) => void,
+  options: ReplayOptions,
+  candidates: Candidates,
+  vendor: VendorName,
+  path: string,
+  body: unknown,
+): void {
+  // Recordings hold scrubbed values: scrub the live request the same way before comparing.
+  const scrubber = createScrubber(secretsOf(req.headers))
+  const query = normalizeQuery(scrubber.value(req.query as Record<string, unknown>))
+  const scrubbedBody = body === undefined ? undefined : scrubber.value(body)
+  const queryKey = canonicalJson(query)
+  const bodyKey = canonicalJson(scrubbedBody)
+  const matches = candidates.entries.filter((e) => e.queryKey === queryKey && e.bodyKey === bodyKey)
+  if (matches.length === 0) {
+    if (options.strict !== true) return next()
+    const distance = (e: Entry) => countDifferences(normalizeQuery(e.interaction.query), query) * 1000 + countDifferences(e.interaction.requestBody, scrubbedBody)
+    const closest = candidates.entries.reduce((best, e) => (distance(e) < distance(best) ? e : best))
+    const queryDiff = firstDifference(normalizeQuery(closest.interaction.query), query)
+    const bodyDiff = firstDifference(closest.interaction.requestBody, scrubbedBody)
+    const what = queryDiff !== null ? describeDifference('query', queryDiff) : bodyDiff !== null ? describeDifference('body', bodyDiff) : 'it differs'
+    return notFound(
+      res,
+      req,
+      { vendor, path, query, body: scrubbedBody },
+      `${candidates.entries.length} recorded interaction(s) have ${req.method.toUpperCase()} ${path}, but none has this query and body; the closest (${closest.source} $.recordings[${closest.index}]): ${what}`,
+    )
+  }
+  const served = candidates.served.get(queryKey + bodyKey) ?? 0
+  candidates.served.set(queryKey + bodyKey, served + 1)
+  send(res, matches[Math.min(served, matches.length - 1)]!)
+}
+
+function describeDifference(part: string, d: { path: string; recorded: unknown; actual: unknown }): string {
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v))
+  return `${part} ${d.path} was recorded as ${show(d.recorded)}, the request has ${show(d.actual)}`
+}
+
+function send(res: Response, entry: Entry): void {
+  const { interaction } = entry
+  res.status(interaction.status)
+  for (const [name, value] of Object.entries(interaction.responseHeaders ?? {})) {
+    if (!TRANSFER_HEADERS.has(name.toLowerCase())) res.setHeader(name, value)
+  }
+  res.setHeader(REPLAY_HEADER, `${entry.source}#${entry.index}`)
+  const body = interaction.responseBody
+  if (body === undefined) {
+    res.end()
+    return
+  }
+  if (typeof body === 'string' && !/json/i.test(String(res.getHeader('content-type') ?? ''))) {
+    if (res.getHeader('content-type') === undefined) res.setHeader('content-type', 'text/plain; charset=utf-8')
+    res.send(body)
+    return
+  }
+  if (res.getHeader('content-type') === undefined) res.setHeader('content-type', 'application/json; charset=utf-8')
+  res.send(JSON.stringify(body))
+}
+
+function notFound(res: Response, req: Request, request: unknown, detail: string): void {
+  res
+    .status(404)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: 'https://llm-feedback-emulator.local/problems/no-recorded-interaction',
+        title: 'No recorded interaction matches this request (--replay-strict)',
+        status: 404,
+        detail: `${req.method.toUpperCase()} ${req.path}: ${detail}`,
+        ...(request === null ? {} : { request }),
+      }),
+    )
+}
+
+function sendHttpError(res: Response, error: HttpError): void {
+  res.status(error.status)
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)
+  res.json(error.body)
+}
+
+function bodyError(vendor: VendorModule, error: unknown, operation: ReturnType<typeof vendorOperations>['operations'][number] | null): HttpError {
+  const type = (error as { type?: string }).type
+  if (type === 'entity.too.large') return vendor.errors.payloadTooLarge(BODY_LIMIT)
+  return vendor.errors.malformedJson(error as Error, operation)
+}
+
+function isJsonRequest(req: Request): boolean {
+  const type = req.headers['content-type']
+  return type === undefined || /json/i.test(type)
+}
+
+function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    void middleware(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error)))
+  })
+}
+
+function locate(
+  requestPath: string,
+  vendors: readonly VendorModule[],
+  rootVendor: VendorModule | undefined,
+): { vendor: VendorModule; path: string } | null {
+  if (rootVendor !== undefined) return { vendor: rootVendor, path: normalizePath(requestPath) }
+  for (const vendor of vendors) {
+    const prefix = `/${vendor.name}`
+    if (requestPath === prefix || requestPath.startsWith(`${prefix}/`)) {
+      return { vendor, path: normalizePath(requestPath.slice(prefix.length) || '/') }
+    }
+  }
+  return null
+}
+
+function candidateKey(vendor: string, method: string, path: string): string {
+  return `${vendor} ${method} ${path}`
+}
+
+/** Reads and checks every recording file; all problems of all files are reported together. */
+async function loadIndex(files: readonly string[]): Promise<Map<string, Candidates>> {
+  let docs: { source: string; doc: unknown }[]
+  try {
+    docs = await readFixtureFiles(files)
+  } catch (error) {
+    if (error instanceof FixtureError) throw new ConfigError(`--replay ${error.message}`)
+    throw error
+  }
+  const failures: string[] = []
+  const index = new Map<string, Candidates>()
+  for (const { source, doc } of docs) {
+    const problems = checkRecordingDocument(doc)
+    if (problems.length > 0) {
+      failures.push(...problems.map((p) => `${source}: ${p.path}: ${p.message}`))
+      continue
+    }
+    const recordings = (doc as RecordingDocument).recordings ?? []
+    recordings.forEach((interaction, i) => {
+      const key = candidateKey(interaction.vendor, interaction.method, normalizePath(interaction.path))
+      let candidates = index.get(key)
+      if (candidates === undefined) {
+        candidates = { entries: [], served: new Map() }
+        index.set(key, candidates)
+      }
+      candidates.entries.push({
+        interaction,
+        source,
+        index: i,
+        queryKey: canonicalJson(normalizeQuery(interaction.query)),
+        bodyKey: canonicalJson(interaction.requestBody),
+      })
+    })
+  }
+  if (failures.length > 0) {
+    throw new ConfigError(`invalid recording${failures.length > 1 ? 's' : ''} (checked against specs/):\n  ${failures.join('\n  ')}`)
+  }
+  return index
 }

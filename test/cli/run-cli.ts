@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** tsx's loader by absolute URL, so the CLI also runs from another working directory. */
+const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href
 
 /** Runs the CLI from source (through tsx, so no build is needed) in `cwd`. */
 export function spawnCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli.ts`, ...args], {
+  return spawn(process.execPath, ['--import', TSX_LOADER, `${ROOT}src/cli.ts`, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
