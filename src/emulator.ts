@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
 import { Low, Memory } from 'lowdb'
 import { createApp, type Logger } from './app.ts'
+import { ConfigError } from './config/config-error.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
 import { applyFixtureDocument, FixtureError, jsonPath, readFixtureFiles, type FixtureDocument } from './fixtures/fixture-document.ts'
 import { createAjv } from './openapi/create-ajv.ts'
@@ -55,13 +56,7 @@ export type Emulator = {
   seed(doc: FixtureDocument): Promise<Record<string, number>>
 }
 
-/** An error in the emulator's configuration (bad fixture, keys file or store file): the CLI exits 2. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? (() => new Date())
@@ -113,7 +108,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
-  const replay = options.replay === undefined ? undefined : await createReplayMiddleware(options.replay, vendors)
+  const replay = options.replay === undefined ? undefined : await createReplayMiddleware(options.replay, vendors, options.vendor === undefined ? undefined : vendors[0])
   const app = createApp({
     ...(replay === undefined ? {} : { beforeVendors: replay }),
     db: store,

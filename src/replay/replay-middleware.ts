@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express'
-import { ConfigError } from '../emulator.ts'
+import { ConfigError } from '../config/config-error.ts'
 import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
 import { BODY_LIMIT } from '../http/operation-router.ts'
 import type { HttpError } from '../http/http-error.ts'
@@ -50,10 +50,14 @@ const TRANSFER_HEADERS = new Set(['content-length', 'content-encoding', 'transfe
  * recorded order, the last one repeating. Anything else falls through to the emulator, or gets a JSON
  * 404 with `strict`.
  */
-export async function createReplayMiddleware(options: ReplayOptions, vendors: readonly VendorModule[]): Promise<RequestHandler> {
+export async function createReplayMiddleware(
+  options: ReplayOptions,
+  vendors: readonly VendorModule[],
+  /** The vendor served at the root (`--vendor`), if any. */
+  rootVendor?: VendorModule,
+): Promise<RequestHandler> {
   const index = await loadIndex(options.files)
   // `--vendor NAME` serves a single vendor at the root; otherwise each vendor is under /<name>.
-  const rootVendor = vendors.length === 1 ? vendors[0] : undefined
   const parseJson = express.json({ limit: BODY_LIMIT, strict: false, type: () => true })
   const parseText = express.text({ limit: BODY_LIMIT, type: () => true })
 
