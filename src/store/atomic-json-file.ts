@@ -16,6 +16,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   #running: Promise<void> | null = null
   #next: { data: T; promise: Promise<void> } | null = null
   #fileWrites = 0
+  #folderReady = false
 
   constructor(filename: string) {
     this.filename = filename
@@ -69,7 +70,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   #start(data: T): Promise<void> {
-    const running = this.#writeFile(JSON.stringify(data, null, 2))
+    // Compact JSON: the store is rewritten whole on every (coalesced) write, so bytes are time;
+    // GET /__emulator/state gives the readable form.
+    const running = this.#writeFile(JSON.stringify(data))
     this.#running = running
     return running.finally(() => {
       if (this.#running === running && this.#next === null) this.#running = null
@@ -78,7 +81,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   async #writeFile(text: string): Promise<void> {
     this.#fileWrites++
-    await mkdir(dirname(this.filename), { recursive: true })
+    if (!this.#folderReady) {
+      await mkdir(dirname(this.filename), { recursive: true })
+      this.#folderReady = true
+    }
     const handle = await open(this.#tempFilename, 'w')
     try {
       await handle.writeFile(text, 'utf8')
