@@ -4,6 +4,7 @@
 import { INVALID_TIME_FILTER, INVALID_TIME_ZONE_DIFFERENCE } from './errors.ts'
 import { parseServerDate } from './records.ts'
 import type { ScoreOverTimeRow, TimeIncrement } from './types.ts'
+import { bucketStart, MINUTE_MS, nextBucketStart, type BucketUnit } from '../../util/utc-buckets.ts'
 
 export type OverTimeParams = {
   timeFilter: { start: string; end: string }
@@ -15,9 +16,7 @@ export type OverTimeParams = {
 export type TimeRange = { ok: true; startMs: number; endMs: number } | { ok: false; error: string }
 
 const INCREMENTS: readonly string[] = ['min', 'hour', 'day', 'week', 'month', 'year']
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
+const MINUTE = MINUTE_MS
 
 /** getXOverTime's checks, in its order: the time filter (on full ms), the increment, the time zone. */
 export function checkOverTimeParams(params: OverTimeParams): TimeRange {
@@ -36,47 +35,16 @@ function floorToSecond(t: number): number {
   return Math.floor(t / 1000) * 1000
 }
 
+const UNITS: Record<TimeIncrement, BucketUnit> = { min: 'minute', hour: 'hour', day: 'day', week: 'week', month: 'month', year: 'year' }
+
 /** `DATE_TRUNC(unit, t)` on UTC wall-clock time (weeks start on Monday). */
 export function truncate(unit: TimeIncrement, t: number): number {
-  switch (unit) {
-    case 'min':
-      return Math.floor(t / MINUTE) * MINUTE
-    case 'hour':
-      return Math.floor(t / HOUR) * HOUR
-    case 'day':
-      return Math.floor(t / DAY) * DAY
-    case 'week': {
-      const day = Math.floor(t / DAY) * DAY
-      const sinceMonday = (new Date(day).getUTCDay() + 6) % 7
-      return day - sinceMonday * DAY
-    }
-    case 'month': {
-      const d = new Date(t)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
-    }
-    case 'year':
-      return Date.UTC(new Date(t).getUTCFullYear(), 0, 1)
-  }
+  return bucketStart(UNITS[unit], t)
 }
 
 /** `t + INTERVAL 1 unit`, for a truncated t. */
 export function nextBucket(unit: TimeIncrement, t: number): number {
-  switch (unit) {
-    case 'min':
-      return t + MINUTE
-    case 'hour':
-      return t + HOUR
-    case 'day':
-      return t + DAY
-    case 'week':
-      return t + 7 * DAY
-    case 'month': {
-      const d = new Date(t)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-    }
-    case 'year':
-      return Date.UTC(new Date(t).getUTCFullYear() + 1, 0, 1)
-  }
+  return nextBucketStart(UNITS[unit], t)
 }
 
 export type ScoredRow = { request_created_at: string; scores: Record<string, number> }

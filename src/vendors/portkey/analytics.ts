@@ -1,5 +1,6 @@
 import { feedbackMatches, generationMatches, generationTime, weightedFeedback, type AnalyticsFilter } from './filters.ts'
 import type { Feedback, FeedbackAiModelsGraph, FeedbacksGraph, FeedbackScoresGraph, TenantState, WeightedFeedbacksGraph } from './types.ts'
+import { bucketStart, DAY_MS, HOUR_MS, nextBucketStart, type BucketUnit as UtcBucketUnit } from '../../util/utc-buckets.ts'
 
 /** A feedback that counts for a query: its weighted value, its bucket time and the models it is about. */
 export type CountedFeedback = {
@@ -36,64 +37,23 @@ export function countFeedback(state: TenantState, filter: AnalyticsFilter): Coun
   return counted
 }
 
-export type BucketUnit = 'minute' | 'hour' | 'day' | 'week' | 'month'
-
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
+/** Portkey's graphs use every unit but year (see bucketUnit). */
+export type BucketUnit = Exclude<UtcBucketUnit, 'year'>
 
 /** The bucket size for a window: ≤ 1 h minute, ≤ 2 days hour, ≤ 90 days day, ≤ 730 days week, else month. */
 export function bucketUnit(from: number, to: number): BucketUnit {
   const span = to - from
-  if (span <= HOUR) return 'minute'
-  if (span <= 2 * DAY) return 'hour'
-  if (span <= 90 * DAY) return 'day'
-  if (span <= 730 * DAY) return 'week'
+  if (span <= HOUR_MS) return 'minute'
+  if (span <= 2 * DAY_MS) return 'hour'
+  if (span <= 90 * DAY_MS) return 'day'
+  if (span <= 730 * DAY_MS) return 'week'
   return 'month'
-}
-
-/** The start (epoch ms, UTC) of the bucket holding `t`. Weeks start on Monday. */
-export function bucketStart(t: number, unit: BucketUnit): number {
-  switch (unit) {
-    case 'minute':
-      return Math.floor(t / MINUTE) * MINUTE
-    case 'hour':
-      return Math.floor(t / HOUR) * HOUR
-    case 'day':
-      return Math.floor(t / DAY) * DAY
-    case 'week': {
-      const day = Math.floor(t / DAY) * DAY
-      const sinceMonday = (new Date(day).getUTCDay() + 6) % 7
-      return day - sinceMonday * DAY
-    }
-    case 'month': {
-      const d = new Date(t)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
-    }
-  }
-}
-
-function nextBucket(start: number, unit: BucketUnit): number {
-  switch (unit) {
-    case 'minute':
-      return start + MINUTE
-    case 'hour':
-      return start + HOUR
-    case 'day':
-      return start + DAY
-    case 'week':
-      return start + 7 * DAY
-    case 'month': {
-      const d = new Date(start)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-    }
-  }
 }
 
 /** Every bucket start from the bucket of `from` to the bucket of `to`, in order. */
 export function bucketStarts(from: number, to: number, unit: BucketUnit): number[] {
   const starts: number[] = []
-  for (let s = bucketStart(from, unit); s <= to; s = nextBucket(s, unit)) starts.push(s)
+  for (let s = bucketStart(unit, from); s <= to; s = nextBucketStart(unit, s)) starts.push(s)
   return starts
 }
 
@@ -113,7 +73,7 @@ function perBucket(counted: readonly CountedFeedback[], filter: AnalyticsFilter)
   const buckets = bucketStarts(filter.from, filter.to, unit).map((start) => ({ start, items: [] as CountedFeedback[] }))
   const index = new Map(buckets.map((b, i) => [b.start, i]))
   for (const c of counted) {
-    const i = index.get(bucketStart(c.at, unit))
+    const i = index.get(bucketStart(unit, c.at))
     if (i !== undefined) buckets[i]!.items.push(c)
   }
   return buckets.map((b) => ({ timestamp: new Date(b.start).toISOString(), items: b.items }))
