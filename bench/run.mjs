@@ -46,7 +46,12 @@ const SCENARIOS = [
     method: 'POST',
     path: '/helicone/v1/dashboard/scores/query',
     headers: { authorization: 'Bearer sk-helicone-emulator-dev', 'content-type': 'application/json' },
-    body: JSON.stringify({ userFilter: 'all', timeFilter: { start: last30Days.min, end: last30Days.max }, dbIncrement: 'day', timeZoneDifference: 0 }),
+    body: JSON.stringify({
+      userFilter: 'all',
+      timeFilter: { start: last30Days.min, end: last30Days.max },
+      dbIncrement: 'day',
+      timeZoneDifference: 0,
+    }),
   },
   {
     // 50 whole log objects per answer (~100 KB of JSON): serialization dominates.
@@ -60,9 +65,13 @@ const SCENARIOS = [
 ]
 
 const dir = await mkdtemp(join(tmpdir(), 'lfe-bench-'))
-const server = spawn(process.execPath, ['dist/cli.js', '--port', '0', '--db', join(dir, 'db.json'), '--fixtures', 'fixtures/default.json', '--quiet'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const server = spawn(
+  process.execPath,
+  ['dist/cli.js', '--port', '0', '--db', join(dir, 'db.json'), '--fixtures', 'fixtures/default.json', '--quiet'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const url = await new Promise((resolve, reject) => {
   let seen = ''
   server.stdout.on('data', (d) => {
@@ -78,14 +87,28 @@ let baseline = 0
 try {
   console.log(`${duration}s per scenario, ${connections} connections, emulator at ${url}\n`)
   for (const scenario of SCENARIOS) {
-    const result = await autocannon({ url: url + scenario.path, method: scenario.method, headers: scenario.headers, body: scenario.body, duration, connections })
+    const result = await autocannon({
+      url: url + scenario.path,
+      method: scenario.method,
+      headers: scenario.headers,
+      body: scenario.body,
+      duration,
+      connections,
+    })
     const rps = result.requests.average
     const bad = result.non2xx + result.errors + result.timeouts
     if (scenario.target === undefined) baseline = rps
     const ratio = rps / baseline
-    const verdict = scenario.target === undefined ? 'baseline' : ratio >= scenario.target && bad === 0 ? `ok (target ≥ ${scenario.target})` : `FAIL (target ≥ ${scenario.target})`
+    const verdict =
+      scenario.target === undefined
+        ? 'baseline'
+        : ratio >= scenario.target && bad === 0
+          ? `ok (target ≥ ${scenario.target})`
+          : `FAIL (target ≥ ${scenario.target})`
     if (verdict.startsWith('FAIL')) failed = true
-    console.log(`${scenario.name}\n  ${rps.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx/errors ${bad}, ratio ${ratio.toFixed(2)}: ${verdict}`)
+    console.log(
+      `${scenario.name}\n  ${rps.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx/errors ${bad}, ratio ${ratio.toFixed(2)}: ${verdict}`,
+    )
   }
 } finally {
   server.kill('SIGTERM')

@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util'
 import { formatReport, runConformance } from '../test/contract/conformance.ts'
 import { isVendorName, VENDOR_NAMES, type VendorName } from '../src/vendors/vendor-name.ts'
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'own-only': { type: 'boolean' }, quiet: { type: 'boolean' } } })
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'own-only': { type: 'boolean' }, quiet: { type: 'boolean' } },
+})
 const vendors = positionals.filter(isVendorName)
 const unknown = positionals.filter((p) => !isVendorName(p))
 if (unknown.length > 0) {

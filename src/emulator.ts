@@ -108,7 +108,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
-  const replay = options.replay === undefined ? undefined : await createReplayMiddleware(options.replay, vendors, options.vendor === undefined ? undefined : vendors[0])
+  const replay =
+    options.replay === undefined
+      ? undefined
+      : await createReplayMiddleware(options.replay, vendors, options.vendor === undefined ? undefined : vendors[0])
   const app = createApp({
     ...(replay === undefined ? {} : { beforeVendors: replay }),
     db: store,
@@ -185,7 +188,8 @@ async function loadKeys(source: string | KeysDocument | undefined): Promise<Keys
   }
   if (validateKeys === undefined) {
     const validate = createAjv().compile({ $ref: `${specId('emulator')}#/components/schemas/KeysDocument` })
-    validateKeys = (d) => (validate(d) ? [] : toViolations('body', validate.errors, d).map((v) => `${jsonPath(v.location.slice(1))}: ${v.message}`))
+    validateKeys = (d) =>
+      validate(d) ? [] : toViolations('body', validate.errors, d).map((v) => `${jsonPath(v.location.slice(1))}: ${v.message}`)
   }
   const problems = validateKeys(doc)
   if (problems.length > 0) throw new ConfigError(`${name}: ${problems.join('; ')}`)

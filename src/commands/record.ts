@@ -48,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.vendor === undefined || !isVendorName(values.vendor)) return usage(`--vendor must be one of ${VENDOR_NAMES.join(', ')}`)
   if (values.target === undefined) return usage('--target URL is required')
-  if (!URL.canParse(values.target) || !/^https?:$/.test(new URL(values.target).protocol)) return usage(`--target must be an http(s) URL, got "${values.target}"`)
+  if (!URL.canParse(values.target) || !/^https?:$/.test(new URL(values.target).protocol))
+    return usage(`--target must be an http(s) URL, got "${values.target}"`)
   if (values.out === undefined) return usage('--out FILE is required')
   const port = values.port ?? '4200'
   if (!/^\d+$/.test(port) || Number(port) > 65535) return usage(`--port must be a port number, got "${port}"`)

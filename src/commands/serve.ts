@@ -52,7 +52,10 @@ export type ServeDefaults = {
 }
 
 /** Runs the server until SIGINT/SIGTERM: `llm-feedback-emulator [options]` and `replay FILE… [options]`. */
-export async function run(argv: string[], defaults: ServeDefaults = { db: '.emulator/db.json', positionalsAreReplayFiles: false }): Promise<void> {
+export async function run(
+  argv: string[],
+  defaults: ServeDefaults = { db: '.emulator/db.json', positionalsAreReplayFiles: false },
+): Promise<void> {
   let values
   let positionals: string[]
   try {
@@ -90,7 +93,8 @@ export async function run(argv: string[], defaults: ServeDefaults = { db: '.emul
   const port = parseCount('port', values.port ?? process.env['PORT'], 4100)
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`)
   const host = values.host ?? process.env['HOST'] ?? '127.0.0.1'
-  if (values.vendor !== undefined && !isVendorName(values.vendor)) fail(`--vendor must be one of ${VENDOR_NAMES.join(', ')}, got "${values.vendor}"`)
+  if (values.vendor !== undefined && !isVendorName(values.vendor))
+    fail(`--vendor must be one of ${VENDOR_NAMES.join(', ')}, got "${values.vendor}"`)
 
   const options: EmulatorOptions = {
     db: values.db ?? defaults.db,
@@ -132,11 +136,12 @@ export async function run(argv: string[], defaults: ServeDefaults = { db: '.emul
     const base = options.vendor === undefined ? baseUrls[vendor] : baseUrls[vendor].replace(`/${vendor}`, '')
     const keys = [...new Set([...emulator.fixtureKeys[vendor], ...emulator.keys.listed(vendor).map((k) => k.key)])]
     const keyText = keys.length > 0 ? `keys: ${keys.join(', ')}` : 'any key'
-    lines.push(`  ${vendor.padEnd(8)} ${url}${base}   (${keyText}${emulator.keys.isOpen(vendor) ? '; any other key is a new, empty tenant' : ''})`)
+    lines.push(
+      `  ${vendor.padEnd(8)} ${url}${base}   (${keyText}${emulator.keys.isOpen(vendor) ? '; any other key is a new, empty tenant' : ''})`,
+    )
   }
   lines.push(`  control  ${url}/__emulator/health | /reset | /seed | /state`)
-  process.stdout.write(`${lines.join('\n')}\n`)
-
+  // Handlers first: whoever reads the banner may signal at once (stdout to a pipe is synchronous on Linux).
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -152,5 +157,5 @@ export async function run(argv: string[], defaults: ServeDefaults = { db: '.emul
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  process.stdout.write(`${lines.join('\n')}\n`)
 }
-

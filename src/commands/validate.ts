@@ -24,7 +24,11 @@ export function validateDocument(source: string, doc: unknown): FileReport {
   if (problems.length === 0) {
     try {
       // Loading into a scratch store runs each vendor's own checks (references between records, …).
-      applyFixtureDocument(new Low<Data>(new Memory<Data>(), emptyData()), source, doc, { vendors: VENDORS, keys: new KeyRegistry(), now: new Date() })
+      applyFixtureDocument(new Low<Data>(new Memory<Data>(), emptyData()), source, doc, {
+        vendors: VENDORS,
+        keys: new KeyRegistry(),
+        now: new Date(),
+      })
     } catch (error) {
       if (error instanceof FixtureError) problems.push(...error.problems)
       else problems.push({ path: '$', message: (error as Error).message })
@@ -44,7 +48,12 @@ export function validateDocument(source: string, doc: unknown): FileReport {
 export async function run(argv: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    })
   } catch (error) {
     process.stderr.write(`llm-feedback-emulator validate: ${(error as Error).message}\n\n${USAGE}\n`)
     return 2

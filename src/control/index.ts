@@ -20,7 +20,11 @@ export type ControlContext = {
 const PROBLEM = { 'content-type': 'application/problem+json' }
 
 function problem(status: number, title: string, detail?: string, errors?: { path: string; message: string }[]): HttpError {
-  return new HttpError(status, { title, status, ...(detail === undefined ? {} : { detail }), ...(errors === undefined ? {} : { errors }) }, PROBLEM)
+  return new HttpError(
+    status,
+    { title, status, ...(detail === undefined ? {} : { detail }), ...(errors === undefined ? {} : { errors }) },
+    PROBLEM,
+  )
 }
 
 /** `/__emulator`: health, reset, seed and state, validated against `specs/emulator.yaml` like any vendor. */
@@ -36,7 +40,8 @@ export const controlApi: ApiModule<ControlContext> = {
       ),
     malformedJson: (error) => problem(400, 'Malformed JSON', error.message),
     notFound: (method, path) => problem(404, 'Not Found', `${method} /__emulator${path} is not an emulator endpoint`),
-    methodNotAllowed: (method, path, allowed) => problem(405, 'Method Not Allowed', `${method} /__emulator${path}; allowed: ${allowed.join(', ')}`),
+    methodNotAllowed: (method, path, allowed) =>
+      problem(405, 'Method Not Allowed', `${method} /__emulator${path}; allowed: ${allowed.join(', ')}`),
     payloadTooLarge: (limit) => problem(413, 'Payload Too Large', `The body is over ${limit}.`),
     internal: () => problem(500, 'Internal Server Error'),
   },

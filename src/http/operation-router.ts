@@ -28,7 +28,9 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
   const handlers = vendor.createHandlers(ctx)
   for (const operation of ctx.operations.operations) {
     if (handlers[operation.operationId] === undefined) {
-      throw new Error(`${vendor.name}: no handler for operation ${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`)
+      throw new Error(
+        `${vendor.name}: no handler for operation ${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`,
+      )
     }
   }
 
@@ -39,11 +41,16 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
     try {
       if (vendor.parseBodyBeforeAuth === true && operation !== null) await parseBody(req, res, vendor, operation)
       const grant = vendor.authenticate(req, operation, ctx)
-      if (operation !== null && grant === null) throw new Error(`${vendor.name}: authenticate returned no grant for ${operation.operationId}`)
+      if (operation !== null && grant === null)
+        throw new Error(`${vendor.name}: authenticate returned no grant for ${operation.operationId}`)
       await parseBody(req, res, vendor, operation)
       if (match.operation === null) {
         throw match.allowed.length > 0
-          ? vendor.errors.methodNotAllowed(req.method, req.path, match.allowed.map((m) => m.toUpperCase()))
+          ? vendor.errors.methodNotAllowed(
+              req.method,
+              req.path,
+              match.allowed.map((m) => m.toUpperCase()),
+            )
           : vendor.errors.notFound(req.method, req.path)
       }
       const body = req.body as unknown
@@ -90,7 +97,12 @@ function isJsonRequest(req: Request): boolean {
   return type === undefined || /json/i.test(type)
 }
 
-async function parseBody<C extends { operations: OperationTable }>(req: Request, res: Response, vendor: ApiModule<C>, operation: Operation | null): Promise<void> {
+async function parseBody<C extends { operations: OperationTable }>(
+  req: Request,
+  res: Response,
+  vendor: ApiModule<C>,
+  operation: Operation | null,
+): Promise<void> {
   if (req.body !== undefined) return
   await new Promise<void>((resolve, reject) => {
     parseJson(req, res, (error?: unknown) => {
@@ -145,15 +157,24 @@ export function lastResortErrorHandler(logError: VendorRouterOptions['logError']
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type
     if (type === 'entity.too.large') {
-      res.status(413).type('application/problem+json').send(JSON.stringify({ title: 'Payload Too Large', status: 413, detail: `The body is over ${BODY_LIMIT}.` }))
+      res
+        .status(413)
+        .type('application/problem+json')
+        .send(JSON.stringify({ title: 'Payload Too Large', status: 413, detail: `The body is over ${BODY_LIMIT}.` }))
       return
     }
     if (type === 'entity.parse.failed') {
-      res.status(400).type('application/problem+json').send(JSON.stringify({ title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON.' }))
+      res
+        .status(400)
+        .type('application/problem+json')
+        .send(JSON.stringify({ title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON.' }))
       return
     }
     logError(`${req.method} ${req.originalUrl} failed`, error)
     if (res.headersSent) return
-    res.status(500).type('application/problem+json').send(JSON.stringify({ title: 'Internal Server Error', status: 500 }))
+    res
+      .status(500)
+      .type('application/problem+json')
+      .send(JSON.stringify({ title: 'Internal Server Error', status: 500 }))
   }
 }

@@ -95,9 +95,8 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
       }
 
       const requestBody = deref(doc, raw['requestBody']) as
-        | { required?: boolean; content?: Record<string, { schema?: unknown }> }
-        | undefined
-      const bodyPointer = requestBody === undefined ? null : refPointer(raw['requestBody']) ?? `${opPointer}/requestBody`
+        { required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined
+      const bodyPointer = requestBody === undefined ? null : (refPointer(raw['requestBody']) ?? `${opPointer}/requestBody`)
       const bodySchema = requestBody?.content?.['application/json']?.schema
       const bodyValidator =
         bodySchema === undefined || bodyPointer === null
@@ -136,7 +135,13 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
           }
           if (input.body === undefined) {
             if (bodyRequired) {
-              violations.push({ location: ['body'], keyword: 'required', message: 'request body is required', params: {}, schemaPath: '#/requestBody/required' })
+              violations.push({
+                location: ['body'],
+                keyword: 'required',
+                message: 'request body is required',
+                params: {},
+                schemaPath: '#/requestBody/required',
+              })
             }
           } else if (bodyValidator !== null) {
             if (!bodyValidator(input.body)) violations.push(...toViolations('body', bodyValidator.errors, input.body))

@@ -18,7 +18,11 @@ export type Violation = {
   schemaPath: string
 }
 
-export function toViolations(part: RequestPart | 'response', errors: readonly ErrorObject[] | null | undefined, data: unknown): Violation[] {
+export function toViolations(
+  part: RequestPart | 'response',
+  errors: readonly ErrorObject[] | null | undefined,
+  data: unknown,
+): Violation[] {
   return (errors ?? []).map((error) => {
     const tokens = instancePathTokens(error.instancePath)
     const params = error.params as Record<string, unknown>

@@ -11,7 +11,11 @@ export class RecordingFile {
   #file: AtomicJsonFile<RecordingDocument>
   #doc: RecordingDocument & { recordings: RecordedInteraction[] }
 
-  private constructor(filename: string, file: AtomicJsonFile<RecordingDocument>, doc: RecordingDocument & { recordings: RecordedInteraction[] }) {
+  private constructor(
+    filename: string,
+    file: AtomicJsonFile<RecordingDocument>,
+    doc: RecordingDocument & { recordings: RecordedInteraction[] },
+  ) {
     this.filename = filename
     this.#file = file
     this.#doc = doc

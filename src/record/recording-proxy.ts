@@ -63,7 +63,10 @@ const METHODS: readonly RecordedMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELE
 export async function createRecordingProxy(options: RecordingProxyOptions): Promise<RecordingProxy> {
   const target = new URL(options.target)
   const targetBase = target.href.replace(/\/+$/, '').replace(/[?#].*$/, '')
-  const file = await RecordingFile.open(options.out, `Recorded from ${target.origin} by llm-feedback-emulator record --vendor ${options.vendor}`)
+  const file = await RecordingFile.open(
+    options.out,
+    `Recorded from ${target.origin} by llm-feedback-emulator record --vendor ${options.vendor}`,
+  )
   const upstreamFetch = options.fetch ?? fetch
   const now = options.now ?? (() => new Date())
   const log = options.log ?? (() => {})
@@ -106,7 +109,8 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
     const responseHeaders: Record<string, string> = {}
     upstream.headers.forEach((value, name) => {
       if (AUTH_HEADERS.includes(name)) return
-      if (KEPT_RESPONSE_HEADERS.has(name) || KEPT_RESPONSE_PREFIXES.some((p) => name.startsWith(p))) responseHeaders[name] = scrubber.text(value)
+      if (KEPT_RESPONSE_HEADERS.has(name) || KEPT_RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
+        responseHeaders[name] = scrubber.text(value)
     })
     const requestBody = decodeBody(raw)
     const responseBody = decodeBody(responseBytes)
@@ -124,11 +128,15 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
     // Only calls of an operation of the vendor's spec are recorded: anything else could not be replayed.
     const operation = METHODS.includes(method as RecordedMethod) ? vendorOperations(options.vendor).match(method, path).operation : null
     if (operation !== null) await file.append(interaction)
-    const note = operation === null ? ` (not recorded: not an operation of specs/${options.vendor}.yaml)` : ` (#${file.count - 1} ${operation.operationId})`
+    const note =
+      operation === null
+        ? ` (not recorded: not an operation of specs/${options.vendor}.yaml)`
+        : ` (#${file.count - 1} ${operation.operationId})`
     log(`${method} ${path}${incoming.search} → ${upstream.status} ${Date.now() - started}ms${note}`)
     if (operation !== null) {
       // Recorded anyway (it is what the vendor said), but replay will refuse it until the spec agrees.
-      for (const p of checkInteraction(interaction, file.count - 1)) log(`  ! does not match specs/${options.vendor}.yaml: ${p.path}: ${p.message}`)
+      for (const p of checkInteraction(interaction, file.count - 1))
+        log(`  ! does not match specs/${options.vendor}.yaml: ${p.path}: ${p.message}`)
     }
 
     res.statusCode = upstream.status

@@ -14,7 +14,8 @@ export const AUTH_HEADERS: readonly string[] = [
 ]
 
 /** Property and query names whose value is a secret whatever it looks like. */
-const SECRET_NAME = /^(authorization|proxy[-_]?authorization|x[-_]portkey[-_]api[-_]key|helicone[-_]auth|x[-_]api[-_]key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|token|secret|client[-_]?secret|password|passwd|cookie|set[-_]cookie|private[-_]?key|.*[-_]api[-_]?key)$/i
+const SECRET_NAME =
+  /^(authorization|proxy[-_]?authorization|x[-_]portkey[-_]api[-_]key|helicone[-_]auth|x[-_]api[-_]key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|token|secret|client[-_]?secret|password|passwd|cookie|set[-_]cookie|private[-_]?key|.*[-_]api[-_]?key)$/i
 
 /**
  * Key-like values anywhere in a string: bearer tokens, `sk-…`/`pk-…`/`rk-…` keys (OpenAI, Helicone,

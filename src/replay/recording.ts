@@ -41,7 +41,8 @@ export function checkRecordingDocument(doc: unknown): FixtureProblem[] {
 /** The spec problems of one recorded interaction (already known to have the RecordedInteraction shape). */
 export function checkInteraction(interaction: RecordedInteraction, index: number): FixtureProblem[] {
   const at = ['recordings', index] as (string | number)[]
-  if (!isVendorName(interaction.vendor)) return [{ path: jsonPath([...at, 'vendor']), message: `unknown vendor "${String(interaction.vendor)}"` }]
+  if (!isVendorName(interaction.vendor))
+    return [{ path: jsonPath([...at, 'vendor']), message: `unknown vendor "${String(interaction.vendor)}"` }]
   const table = vendorOperations(interaction.vendor)
   const match = table.match(interaction.method, interaction.path)
   if (match.operation === null) {
@@ -67,7 +68,8 @@ export function checkInteraction(interaction: RecordedInteraction, index: number
     // Recordings never hold headers (auth is scrubbed), so header parameters can't be checked.
     .filter((v) => v.location[0] !== 'header')
     .filter(() => interaction.status < 400)
-  for (const v of requestViolations) problems.push({ path: jsonPath([...at, ...recordingLocation(v)]), message: `${describe(v)} ${context}` })
+  for (const v of requestViolations)
+    problems.push({ path: jsonPath([...at, ...recordingLocation(v)]), message: `${describe(v)} ${context}` })
   for (const v of operation.validateResponse(interaction.status, structuredClone(interaction.responseBody))) {
     problems.push({ path: jsonPath([...at, ...recordingLocation(v)]), message: `${describe(v)} ${context}` })
   }
@@ -137,7 +139,11 @@ export function normalizePath(path: string): string {
 }
 
 /** The first place two JSON values differ, as a JSON path and both values, or null when deep-equal. */
-export function firstDifference(recorded: unknown, actual: unknown, tokens: (string | number)[] = []): { path: string; recorded: unknown; actual: unknown } | null {
+export function firstDifference(
+  recorded: unknown,
+  actual: unknown,
+  tokens: (string | number)[] = [],
+): { path: string; recorded: unknown; actual: unknown } | null {
   if (canonicalJson(recorded) === canonicalJson(actual)) return null
   if (Array.isArray(recorded) && Array.isArray(actual)) {
     for (let i = 0; i < Math.max(recorded.length, actual.length); i++) {

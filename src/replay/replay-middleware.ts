@@ -112,11 +112,13 @@ function answer(
   const matches = candidates.entries.filter((e) => e.queryKey === queryKey && e.bodyKey === bodyKey)
   if (matches.length === 0) {
     if (options.strict !== true) return next()
-    const distance = (e: Entry) => countDifferences(normalizeQuery(e.interaction.query), query) * 1000 + countDifferences(e.interaction.requestBody, scrubbedBody)
+    const distance = (e: Entry) =>
+      countDifferences(normalizeQuery(e.interaction.query), query) * 1000 + countDifferences(e.interaction.requestBody, scrubbedBody)
     const closest = candidates.entries.reduce((best, e) => (distance(e) < distance(best) ? e : best))
     const queryDiff = firstDifference(normalizeQuery(closest.interaction.query), query)
     const bodyDiff = firstDifference(closest.interaction.requestBody, scrubbedBody)
-    const what = queryDiff !== null ? describeDifference('query', queryDiff) : bodyDiff !== null ? describeDifference('body', bodyDiff) : 'it differs'
+    const what =
+      queryDiff !== null ? describeDifference('query', queryDiff) : bodyDiff !== null ? describeDifference('body', bodyDiff) : 'it differs'
     return notFound(
       res,
       req,
@@ -176,7 +178,11 @@ function sendHttpError(res: Response, error: HttpError): void {
   res.json(error.body)
 }
 
-function bodyError(vendor: VendorModule, error: unknown, operation: ReturnType<typeof vendorOperations>['operations'][number] | null): HttpError {
+function bodyError(
+  vendor: VendorModule,
+  error: unknown,
+  operation: ReturnType<typeof vendorOperations>['operations'][number] | null,
+): HttpError {
   const type = (error as { type?: string }).type
   if (type === 'entity.too.large') return vendor.errors.payloadTooLarge(BODY_LIMIT)
   return vendor.errors.malformedJson(error as Error, operation)

@@ -15,7 +15,19 @@ afterAll(async () => {
 test('--help prints the usage with every flag and exits 0', async () => {
   const { code, stdout } = await runCli(['--help'])
   expect(code).toBe(0)
-  for (const flag of ['--port', '--host', '--db', '--fixtures', '--keys', '--strict', '--vendor', '--quiet', '--help', '--version', '--replay']) {
+  for (const flag of [
+    '--port',
+    '--host',
+    '--db',
+    '--fixtures',
+    '--keys',
+    '--strict',
+    '--vendor',
+    '--quiet',
+    '--help',
+    '--version',
+    '--replay',
+  ]) {
     expect(stdout).toContain(flag)
   }
 })

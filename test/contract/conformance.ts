@@ -160,7 +160,9 @@ export type ConformanceOptions = {
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceResult> {
   const started = Date.now()
   const log = options.log ?? (() => {})
-  const corpora = (options.vendors ?? (['portkey', 'helicone', 'pulze'] as VendorName[])).map(loadCorpus).filter((c): c is Corpus => c !== null)
+  const corpora = (options.vendors ?? (['portkey', 'helicone', 'pulze'] as VendorName[]))
+    .map(loadCorpus)
+    .filter((c): c is Corpus => c !== null)
   const known = loadKnownDifferences()
 
   const targets: Omit<Target, 'upstream'>[] = []
@@ -195,7 +197,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     }
   }
   for (const t of targets) {
-    for (const name of Object.keys(t.corpus.keys ?? {})) t.extraKeys[name] = `conformance-${t.name.replace(':', '-')}-${name}-${randomUUID()}`
+    for (const name of Object.keys(t.corpus.keys ?? {}))
+      t.extraKeys[name] = `conformance-${t.name.replace(':', '-')}-${name}-${randomUUID()}`
   }
 
   const keys: KeysDocument = {}
@@ -276,7 +279,16 @@ async function runTarget(
     const path = fill(c.path, vars)
     const docPath = target.stripPrefix !== '' && path.startsWith(target.stripPrefix) ? path.slice(target.stripPrefix.length) : path
     if (target.kind === 'own' && !ownOperations(c.operation, c.method, path)) {
-      result.findings.push(finding(target, c, `${c.method} ${path}`, 'corpus', '', `the case says ${c.operation}, but ${c.method} ${path} is not that operation of specs/${corpus.vendor}.yaml`))
+      result.findings.push(
+        finding(
+          target,
+          c,
+          `${c.method} ${path}`,
+          'corpus',
+          '',
+          `the case says ${c.operation}, but ${c.method} ${path} is not that operation of specs/${corpus.vendor}.yaml`,
+        ),
+      )
       continue
     }
     if (!target.hasOperation(c.method, docPath)) {
@@ -284,7 +296,10 @@ async function runTarget(
       continue
     }
     result.cases++
-    const query = c.query === undefined ? '' : `?${new URLSearchParams(Object.entries(c.query).map(([k, v]): [string, string] => [k, fill(v, vars)])).toString()}`
+    const query =
+      c.query === undefined
+        ? ''
+        : `?${new URLSearchParams(Object.entries(c.query).map(([k, v]): [string, string] => [k, fill(v, vars)])).toString()}`
     const headers: Record<string, string> = { accept: 'application/json' }
     const auth = c.auth === undefined ? '{{key}}' : c.auth
     if (auth !== null) headers[corpus.authHeader.name] = corpus.authHeader.format.replace('{key}', fill(auth, vars))
@@ -302,7 +317,9 @@ async function runTarget(
       response = await fetch(`${proxy.url}${docPath}${query}`, { method: c.method, headers, ...(body === undefined ? {} : { body }) })
       text = await response.text()
     } catch (error) {
-      result.findings.push(finding(target, c, request, 'transport', '', `${(error as Error).message}\n${proxy.log().split('\n').slice(-15).join('\n')}`))
+      result.findings.push(
+        finding(target, c, request, 'transport', '', `${(error as Error).message}\n${proxy.log().split('\n').slice(-15).join('\n')}`),
+      )
       continue
     }
     let json: unknown = undefined
@@ -315,8 +332,19 @@ async function runTarget(
     const violations = parseViolations(response.headers.get('sl-violations'))
     const prismError = isPrismError(response, json)
     if (prismError !== null) {
-      const detail = [prismError.detail, ...prismError.validation.map((v) => `${v.location.join('.')}: ${v.message}`)].filter(Boolean).join('; ')
-      result.findings.push(finding(target, c, request, 'prism-error', prismError.type, `Prism answered ${response.status} ${prismError.title}${detail === '' ? '' : `: ${detail}`}`))
+      const detail = [prismError.detail, ...prismError.validation.map((v) => `${v.location.join('.')}: ${v.message}`)]
+        .filter(Boolean)
+        .join('; ')
+      result.findings.push(
+        finding(
+          target,
+          c,
+          request,
+          'prism-error',
+          prismError.type,
+          `Prism answered ${response.status} ${prismError.title}${detail === '' ? '' : `: ${detail}`}`,
+        ),
+      )
     }
     for (const v of violations) {
       if (v.severity !== 'Error') {
@@ -331,15 +359,28 @@ async function runTarget(
       result.findings.push(finding(target, c, request, 'violation', v.location.join('.'), v.message))
     }
     if (c.invalid === true && target.kind === 'own' && !violations.some((v) => v.location[0] === 'request' && v.severity === 'Error')) {
-      result.findings.push(finding(target, c, request, 'corpus', '', 'the case is marked invalid, but Prism found nothing wrong with the request'))
+      result.findings.push(
+        finding(target, c, request, 'corpus', '', 'the case is marked invalid, but Prism found nothing wrong with the request'),
+      )
     }
     if (prismError === null && response.status !== c.expect) {
-      result.findings.push(finding(target, c, request, 'status', String(response.status), `expected ${c.expect}, the emulator answered ${response.status}: ${truncate(text, 400)}`))
+      result.findings.push(
+        finding(
+          target,
+          c,
+          request,
+          'status',
+          String(response.status),
+          `expected ${c.expect}, the emulator answered ${response.status}: ${truncate(text, 400)}`,
+        ),
+      )
     }
     for (const [name, path] of Object.entries(c.capture ?? {})) {
       const value = pick(json, path)
       if (value === undefined) {
-        result.findings.push(finding(target, c, request, 'corpus', path, `could not capture ${name} from ${path} in ${truncate(text, 200)}`))
+        result.findings.push(
+          finding(target, c, request, 'corpus', path, `could not capture ${name} from ${path} in ${truncate(text, 200)}`),
+        )
       } else {
         vars[name] = String(value)
       }
@@ -421,7 +462,8 @@ function fillDeep(value: unknown, vars: Record<string, string>): unknown {
     return fill(value, vars)
   }
   if (Array.isArray(value)) return value.map((v) => fillDeep(v, vars))
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [fill(k, vars), fillDeep(v, vars)]))
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fill(k, vars), fillDeep(v, vars)]))
   return value
 }
 
@@ -461,7 +503,10 @@ function operationMatcherById(vendor: VendorName): (operationId: string, method:
     for (const [method, op] of Object.entries(item)) {
       const id = (op as { operationId?: unknown } | null)?.operationId
       if (typeof id !== 'string') continue
-      byId.set(id, { method: method.toUpperCase(), regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}/?$`) })
+      byId.set(id, {
+        method: method.toUpperCase(),
+        regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}/?$`),
+      })
     }
   }
   return (operationId, method, path) => {
@@ -476,7 +521,9 @@ export function formatReport(result: ConformanceResult): string {
   for (const t of result.targets) {
     const unexplained = result.unexplained.filter((f) => f.target === t.target).length
     const explained = result.explained.filter((f) => f.target === t.target).length
-    lines.push(`${t.target.padEnd(18)} ${String(t.cases).padStart(3)} requests through Prism (${t.document.replace(ROOT, '')}), ${unexplained} unexplained, ${explained} known differences, ${t.skipped.length} skipped`)
+    lines.push(
+      `${t.target.padEnd(18)} ${String(t.cases).padStart(3)} requests through Prism (${t.document.replace(ROOT, '')}), ${unexplained} unexplained, ${explained} known differences, ${t.skipped.length} skipped`,
+    )
     for (const s of t.skipped) lines.push(`    skipped [${s.case}]: ${s.reason}`)
     for (const [note, count] of Object.entries(t.warnings)) lines.push(`    Prism warning ×${count}: ${note}`)
   }
@@ -496,7 +543,11 @@ export function formatReport(result: ConformanceResult): string {
   if (result.unexplained.length > 0) {
     lines.push('', `UNEXPLAINED (${result.unexplained.length}):`)
     for (const f of result.unexplained) {
-      lines.push(`  ✗ ${f.target} ${f.operation} [${f.case}] (${f.kind})`, `      request: ${f.request}`, `      ${f.location === '' ? '' : `${f.location}: `}${f.message}`)
+      lines.push(
+        `  ✗ ${f.target} ${f.operation} [${f.case}] (${f.kind})`,
+        `      request: ${f.request}`,
+        `      ${f.location === '' ? '' : `${f.location}: `}${f.message}`,
+      )
     }
   }
   lines.push('', `${result.unexplained.length === 0 ? 'OK' : 'FAILED'} in ${(result.ms / 1000).toFixed(1)} s`)

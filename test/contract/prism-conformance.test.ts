@@ -10,7 +10,7 @@ afterAll(async () => {
   await stopAllPrismProxies()
 })
 
-test('Prism finds no unexplained violation in the traffic corpus (own specs and the vendors\' documents)', async () => {
+test("Prism finds no unexplained violation in the traffic corpus (own specs and the vendors' documents)", async () => {
   result = await runConformance()
   const report = formatReport(result)
   console.log(report)

@@ -39,8 +39,23 @@ export function startPrismProxy(options: PrismProxyOptions): Promise<PrismProxy>
       for (const child of running) child.kill('SIGKILL')
     })
   }
-  const args = [PRISM_CLI, 'proxy', options.document, options.upstream, '-m', 'false', '-p', '0', '-h', '127.0.0.1', options.errors ? '--errors' : '--no-errors']
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } })
+  const args = [
+    PRISM_CLI,
+    'proxy',
+    options.document,
+    options.upstream,
+    '-m',
+    'false',
+    '-p',
+    '0',
+    '-h',
+    '127.0.0.1',
+    options.errors ? '--errors' : '--no-errors',
+  ]
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  })
   running.add(child)
   const lines: string[] = []
   const remember = (chunk: Buffer) => {
@@ -50,10 +65,12 @@ export function startPrismProxy(options: PrismProxyOptions): Promise<PrismProxy>
       if (lines.length > 200) lines.shift()
     }
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    running.delete(child)
-    resolve()
-  }))
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child)
+      resolve()
+    }),
+  )
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill('SIGTERM')

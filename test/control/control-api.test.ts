@@ -76,7 +76,22 @@ test('a fixture with timeAnchor is moved so that the anchor becomes now', async 
   const key = freshKey()
   await pinned.seed({
     timeAnchor: '2026-01-01T00:00:00.000Z',
-    portkey: [{ apiKey: key, generations: [], feedback: [{ id: '8c1a4fbf-26d9-49df-82ca-ab772ba397d2', trace_id: 't', value: 1, weight: 1, metadata: {}, created_at: '2025-12-31T00:00:00.000Z' }] }],
+    portkey: [
+      {
+        apiKey: key,
+        generations: [],
+        feedback: [
+          {
+            id: '8c1a4fbf-26d9-49df-82ca-ab772ba397d2',
+            trace_id: 't',
+            value: 1,
+            weight: 1,
+            metadata: {},
+            created_at: '2025-12-31T00:00:00.000Z',
+          },
+        ],
+      },
+    ],
   })
   const state = await request(pinned.app).get('/__emulator/state').query({ apiKey: key }).expect(200)
   expect(state.body.portkey[0].feedback[0].created_at).toBe('2030-05-31T12:00:00.000Z')
@@ -92,7 +107,12 @@ test('the control API validates its own inputs against specs/emulator.yaml', asy
 
 test('several keys of one --keys tenant share its records; unlisted keys are refused', async () => {
   const shared = await createTestEmulator({
-    keys: { portkey: [{ key: 'pk-a', tenant: 'workspace-1' }, { key: 'pk-b', tenant: 'workspace-1' }] },
+    keys: {
+      portkey: [
+        { key: 'pk-a', tenant: 'workspace-1' },
+        { key: 'pk-b', tenant: 'workspace-1' },
+      ],
+    },
   })
   await request(shared.app).post('/portkey/v1/feedback').set('x-portkey-api-key', 'pk-a').send({ trace_id: 't', value: 5 }).expect(200)
   const viaB = await request(shared.app).get('/__emulator/state').query({ apiKey: 'pk-b' }).expect(200)

@@ -16,11 +16,7 @@ test('feedback shows up in the score distribution', async () => {
       metadata: { trace_id: 'trace-1' },
     })
     .expect(200)
-  await request(emulator.app)
-    .post('/portkey/v1/feedback')
-    .set('x-portkey-api-key', key)
-    .send({ trace_id: 'trace-1', value: 1 })
-    .expect(200)
+  await request(emulator.app).post('/portkey/v1/feedback').set('x-portkey-api-key', key).send({ trace_id: 'trace-1', value: 1 }).expect(200)
   const res = await request(emulator.app)
     .get('/portkey/v1/analytics/graphs/feedbacks/scores')
     .query({ time_of_generation_min: '2000-01-01T00:00:00Z', time_of_generation_max: '2100-01-01T00:00:00Z' })

@@ -20,7 +20,11 @@ export async function startFakePortkey(): Promise<{ url: string; seen: SeenReque
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
       const key = String(req.headers['x-portkey-api-key'] ?? '')
       const reply = (status: number, payload: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-portkey-request-id': 'req-1', 'x-powered-by': 'fake' })
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'x-portkey-request-id': 'req-1',
+          'x-powered-by': 'fake',
+        })
         res.end(JSON.stringify(payload))
       }
       const url = new URL(req.url ?? '/', 'http://fake')

@@ -33,11 +33,22 @@ beforeAll(async () => {
       headers: { 'x-portkey-api-key': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
-    session.push({ method, path, ...(body === undefined ? {} : { body }), status: res.status, responseBody: await res.json(), contentType: res.headers.get('content-type') })
+    session.push({
+      method,
+      path,
+      ...(body === undefined ? {} : { body }),
+      status: res.status,
+      responseBody: await res.json(),
+      contentType: res.headers.get('content-type'),
+    })
   }
   const scores = `/v1/analytics/graphs/feedbacks/scores?${WINDOW}&workspace_slug=default&api_key=${METADATA_SECRET}`
   await call('GET', scores)
-  await call('POST', '/v1/feedback', { trace_id: 'trace-1', value: 1, metadata: { note: `reach me with ${SK_IN_TEXT}`, api_key: METADATA_SECRET } })
+  await call('POST', '/v1/feedback', {
+    trace_id: 'trace-1',
+    value: 1,
+    metadata: { note: `reach me with ${SK_IN_TEXT}`, api_key: METADATA_SECRET },
+  })
   await call('GET', scores)
   // The emulator's own prefix is accepted too, so a client set up for the emulator only changes the port.
   await call('PUT', '/portkey/v1/feedback/does-not-exist', { value: 2 })
@@ -82,7 +93,11 @@ test('the recording holds each interaction, and no key or auth header', async ()
     workspace_slug: 'default',
     api_key: '[scrubbed]',
   })
-  expect(recordings[1]?.requestBody).toEqual({ trace_id: 'trace-1', value: 1, metadata: { note: 'reach me with [scrubbed]', api_key: '[scrubbed]' } })
+  expect(recordings[1]?.requestBody).toEqual({
+    trace_id: 'trace-1',
+    value: 1,
+    metadata: { note: 'reach me with [scrubbed]', api_key: '[scrubbed]' },
+  })
   expect(recordings[1]?.responseBody).toMatchObject({ message: 'Feedback saved for key [scrubbed]' })
   expect(recordings[1]?.responseHeaders).toEqual({ 'content-type': 'application/json; charset=utf-8', 'x-portkey-request-id': 'req-1' })
   expect(recordings.every((r) => r.vendor === 'portkey' && typeof r.recordedAt === 'string')).toBe(true)
@@ -90,7 +105,7 @@ test('the recording holds each interaction, and no key or auth header', async ()
 
 test('replay serves the recorded session: status, content type and body, with any key', async () => {
   const emulator = await createTestEmulator({ replay: { files: [out] } })
-  const recorded = ((JSON.parse(await readFile(out, 'utf8')) as RecordingDocument).recordings ?? [])
+  const recorded = (JSON.parse(await readFile(out, 'utf8')) as RecordingDocument).recordings ?? []
   const scores = `/portkey/v1/analytics/graphs/feedbacks/scores?api_key=another-${METADATA_SECRET}&workspace_slug=default&${WINDOW}`
   const replay = async (method: 'get' | 'post' | 'put', path: string, body?: unknown) => {
     const req = request(emulator.app)[method](path).set('x-portkey-api-key', 'a-different-key')
@@ -101,7 +116,11 @@ test('replay serves the recorded session: status, content type and body, with an
   expect(first.status).toBe(200)
   expect(first.body).toEqual(session[0]?.responseBody)
   expect(first.headers[REPLAY_HEADER]).toBe(`${out}#0`)
-  const created = await replay('post', '/portkey/v1/feedback', { trace_id: 'trace-1', value: 1, metadata: { api_key: 'other', note: 'reach me with sk-other1234567890' } })
+  const created = await replay('post', '/portkey/v1/feedback', {
+    trace_id: 'trace-1',
+    value: 1,
+    metadata: { api_key: 'other', note: 'reach me with sk-other1234567890' },
+  })
   expect(created.status).toBe(200)
   expect(created.text).toBe(JSON.stringify(recorded[1]?.responseBody))
   expect(created.headers['content-type']).toBe(session[1]?.contentType)
@@ -143,7 +162,9 @@ test('--replay-strict answers an unmatched request with a JSON 404 that names th
   expect(notRecorded.status).toBe(404)
   expect(notRecorded.body.detail).toContain('nothing was recorded for portkey GET /v1/analytics/graphs/feedbacks/weighted')
 
-  const differentQuery = await request(emulator.app).get(`/portkey/v1/analytics/graphs/feedbacks/scores?${WINDOW}&workspace_slug=other`).set('x-portkey-api-key', 'k')
+  const differentQuery = await request(emulator.app)
+    .get(`/portkey/v1/analytics/graphs/feedbacks/scores?${WINDOW}&workspace_slug=other`)
+    .set('x-portkey-api-key', 'k')
   expect(differentQuery.status).toBe(404)
   expect(differentQuery.body.detail).toContain('query $.api_key was recorded as ["[scrubbed]"], the request has nothing')
   // The control API is never replayed.

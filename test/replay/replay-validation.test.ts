@@ -73,5 +73,7 @@ test('a request the spec rejects is fine in a recording when the vendor rejected
 })
 
 test('a missing recording file stops startup', async () => {
-  await expect(createTestEmulator({ replay: { files: [join(dir, 'nope.json')] } })).rejects.toThrow(/nope\.json: \$: no such file or folder/)
+  await expect(createTestEmulator({ replay: { files: [join(dir, 'nope.json')] } })).rejects.toThrow(
+    /nope\.json: \$: no such file or folder/,
+  )
 })

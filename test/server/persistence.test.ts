@@ -20,7 +20,11 @@ test('an acknowledged write is on disk before the response, and survives a resta
   const key = freshKey()
   const first = await createTestEmulator({ db })
   await expect(readdir(dir)).resolves.toEqual([]) // created on the first write, not at startup
-  const res = await request(first.app).post('/portkey/v1/feedback').set('x-portkey-api-key', key).send({ trace_id: 't', value: 7 }).expect(200)
+  const res = await request(first.app)
+    .post('/portkey/v1/feedback')
+    .set('x-portkey-api-key', key)
+    .send({ trace_id: 't', value: 7 })
+    .expect(200)
   const id = res.body.feedback_ids[0] as string
   // No close(), no flush: the 200 means the file already holds it.
   const onDisk = JSON.parse(await readFile(db, 'utf8')) as { portkey: Record<string, { feedback: { id: string }[] }> }
@@ -38,7 +42,11 @@ test('startup fixtures fill only tenants the store does not have yet, so writes 
   const db = join(dir, 'db.json')
   const first = await createTestEmulator({ db, fixtures: [FIXTURE] })
   const before = (first.store.data.portkey['pk-emulator-dev'] as { feedback: unknown[] }).feedback.length
-  await request(first.app).post('/portkey/v1/feedback').set('x-portkey-api-key', 'pk-emulator-dev').send({ trace_id: 'x', value: 1 }).expect(200)
+  await request(first.app)
+    .post('/portkey/v1/feedback')
+    .set('x-portkey-api-key', 'pk-emulator-dev')
+    .send({ trace_id: 'x', value: 1 })
+    .expect(200)
   await first.close()
   const second = await createTestEmulator({ db, fixtures: [FIXTURE] })
   expect((second.store.data.portkey['pk-emulator-dev'] as { feedback: unknown[] }).feedback).toHaveLength(before + 1)

@@ -168,7 +168,11 @@ test('a path under no vendor is a JSON 404 problem that lists the vendor prefixe
   const res = await request(emulator.app).get('/v1/feedback')
   expect(res.status).toBe(404)
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/)
-  expect(JSON.parse(res.text)).toMatchObject({ title: 'Not Found', status: 404, detail: expect.stringContaining('/portkey, /helicone, /pulze') })
+  expect(JSON.parse(res.text)).toMatchObject({
+    title: 'Not Found',
+    status: 404,
+    detail: expect.stringContaining('/portkey, /helicone, /pulze'),
+  })
 })
 
 test('each distinct key is its own tenant, in every vendor', async () => {
@@ -194,7 +198,9 @@ test('strict mode turns a response that breaks the spec into a 500 naming the op
   const broken = await createTestEmulator()
   const keyOfBroken = freshKey()
   await broken.seed({
-    pulze: [{ apiKey: keyOfBroken, logs: [{ id: LOG_ID, timestamp: 1_700_000_000_000, response: { model: 'm', object: 'chat.completion' } }] }],
+    pulze: [
+      { apiKey: keyOfBroken, logs: [{ id: LOG_ID, timestamp: 1_700_000_000_000, response: { model: 'm', object: 'chat.completion' } }] },
+    ],
   })
   await request(broken.app).get(`/pulze/v1/logs/${LOG_ID}`).set(bearer(keyOfBroken)).expect(200)
   // Corrupt the stored record behind the emulator's back, as a bug in a service would.

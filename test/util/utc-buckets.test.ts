@@ -11,11 +11,14 @@ test.each([
   ['week', '2026-01-05T00:00:00.000Z', '2026-01-12T00:00:00.000Z'],
   ['month', '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z'],
   ['year', '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
-] as [BucketUnit, string, string][])('a %s bucket is UTC and aligned (weeks start on Monday), and the next one follows it', (unit, start, next) => {
-  const at = t('2026-01-08T13:47:31.250Z') // a Thursday
-  expect(iso(bucketStart(unit, at))).toBe(start)
-  expect(iso(nextBucketStart(unit, bucketStart(unit, at)))).toBe(next)
-})
+] as [BucketUnit, string, string][])(
+  'a %s bucket is UTC and aligned (weeks start on Monday), and the next one follows it',
+  (unit, start, next) => {
+    const at = t('2026-01-08T13:47:31.250Z') // a Thursday
+    expect(iso(bucketStart(unit, at))).toBe(start)
+    expect(iso(nextBucketStart(unit, bucketStart(unit, at)))).toBe(next)
+  },
+)
 
 test('a Monday is its own week start, a Sunday belongs to the week before', () => {
   expect(iso(bucketStart('week', t('2026-01-05T00:00:00Z')))).toBe('2026-01-05T00:00:00.000Z')

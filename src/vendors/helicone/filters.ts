@@ -160,7 +160,9 @@ function compileLeaf(leaf: Record<string, unknown>): Predicate {
   const { op, value } = operatorOf(spec)
   switch (def.kind) {
     case 'missing':
-      throw new QueryError(`Identifier '${def.identifier}' cannot be resolved from table with name request_response_rmt. (UNKNOWN_IDENTIFIER)`)
+      throw new QueryError(
+        `Identifier '${def.identifier}' cannot be resolved from table with name request_response_rmt. (UNKNOWN_IDENTIFIER)`,
+      )
     case 'text':
       return plainTextLeaf(def, op, String(value))
     case 'number': {
@@ -195,10 +197,15 @@ function scoreLeaf(spec: unknown): Predicate {
   if (key === undefined) throw new FilterBuilderError('Invalid operator undefined')
   const { op, value } = operatorOf((spec as Record<string, unknown>)[key])
   const fn = SQL_FUNCTION[op]
-  if (fn !== undefined) throw new QueryError(`Illegal type Int64 of first argument of function ${fn}: In scope SELECT ... WHERE scores['${key}'] ${op.toUpperCase()} ... (ILLEGAL_TYPE_OF_ARGUMENT)`)
+  if (fn !== undefined)
+    throw new QueryError(
+      `Illegal type Int64 of first argument of function ${fn}: In scope SELECT ... WHERE scores['${key}'] ${op.toUpperCase()} ... (ILLEGAL_TYPE_OF_ARGUMENT)`,
+    )
   const text = String(value)
   if (!/^-?(0|[1-9]\d*)$/.test(text)) {
-    throw new QueryError(`Cannot convert string '${text}' to type Int64: while executing 'FUNCTION equals(arrayElement(scores, '${key}'), '${text}')'. (TYPE_MISMATCH)`)
+    throw new QueryError(
+      `Cannot convert string '${text}' to type Int64: while executing 'FUNCTION equals(arrayElement(scores, '${key}'), '${text}')'. (TYPE_MISMATCH)`,
+    )
   }
   const wanted = Number(text)
   const compare = numberTest(op)

@@ -53,13 +53,15 @@ export function recordFromLog(route: string, body: Json, headers: Record<string,
 
   const properties: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase().startsWith(PROPERTY_PREFIX) && typeof value === 'string') properties[name.slice(PROPERTY_PREFIX.length).toLowerCase()] = value
+    if (name.toLowerCase().startsWith(PROPERTY_PREFIX) && typeof value === 'string')
+      properties[name.slice(PROPERTY_PREFIX.length).toLowerCase()] = value
   }
   const requestId = header(headers, 'helicone-request-id')
   const model = requestJson['model'] ?? responseJson['model']
   const { prompt, completion } = tokens(responseJson)
   const textBody = providerResponse['textBody']
-  const provider = typeof body['provider'] === 'string' && route === 'custom' ? body['provider'].toUpperCase() : (PROVIDER_BY_ROUTE[route] ?? 'CUSTOM')
+  const provider =
+    typeof body['provider'] === 'string' && route === 'custom' ? body['provider'].toUpperCase() : (PROVIDER_BY_ROUTE[route] ?? 'CUSTOM')
   const status = providerResponse['status']
 
   return newRecord({

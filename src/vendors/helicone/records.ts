@@ -7,7 +7,9 @@ export const FEEDBACK_KEY = 'helicone-score-feedback'
 export const BOOL_SUFFIX = '-hcone-bool'
 
 /** A complete record from a partial one: every column left out takes its default (notes §9). */
-export function withDefaults(partial: Partial<HeliconeRequestRecord> & Pick<HeliconeRequestRecord, 'request_id' | 'request_created_at'>): HeliconeRequestRecord {
+export function withDefaults(
+  partial: Partial<HeliconeRequestRecord> & Pick<HeliconeRequestRecord, 'request_id' | 'request_created_at'>,
+): HeliconeRequestRecord {
   return {
     request_id: partial.request_id,
     request_created_at: partial.request_created_at,
@@ -46,7 +48,7 @@ export function storedCost(usd: number): number {
 
 /** A body column's text: a string as it is, any other JSON value as JSON. */
 export function bodyText(body: unknown): string {
-  return typeof body === 'string' ? body : JSON.stringify(body) ?? ''
+  return typeof body === 'string' ? body : (JSON.stringify(body) ?? '')
 }
 
 /** ClickHouse's text form of a `Map(String, Int64)`: `{}` or `{'accuracy':90,'passed-hcone-bool':1}`. */

@@ -6,7 +6,8 @@ import type { HeliconeRequest, SortLeafRequest } from './types.ts'
 
 export function toHeliconeRequest(row: FilterRow): HeliconeRequest {
   const feedback = row.scores[FEEDBACK_KEY]
-  const totalTokens = row.prompt_tokens === null && row.completion_tokens === null ? null : (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0)
+  const totalTokens =
+    row.prompt_tokens === null && row.completion_tokens === null ? null : (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0)
   return {
     response_id: row.response_created_at === null ? null : stableUuid(`helicone-response:${row.request_id}`),
     response_created_at: row.response_created_at,
@@ -63,7 +64,8 @@ type SortKey = (row: FilterRow) => number | string | null
 const SORT_KEYS: Record<string, SortKey> = {
   created_at: (r) => new Date(r.request_created_at).getTime(),
   latency: (r) => r.latency,
-  total_tokens: (r) => (r.prompt_tokens === null && r.completion_tokens === null ? null : (r.prompt_tokens ?? 0) + (r.completion_tokens ?? 0)),
+  total_tokens: (r) =>
+    r.prompt_tokens === null && r.completion_tokens === null ? null : (r.prompt_tokens ?? 0) + (r.completion_tokens ?? 0),
   completion_tokens: (r) => r.completion_tokens,
   prompt_tokens: (r) => r.prompt_tokens,
   user_id: (r) => r.user_id,

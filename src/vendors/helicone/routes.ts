@@ -59,7 +59,8 @@ export function createHeliconeHandlers(ctx: VendorContext): Record<string, Opera
       if (!filter.ok) throw resultError(500, filter.error)
       const predicate = filter.predicate
       const scored = scoredTest(body.isScored)
-      const cached = body.isCached === true ? (r: { cache_reference_id: string }) => r.cache_reference_id.toLowerCase() !== ZERO_UUID : () => true
+      const cached =
+        body.isCached === true ? (r: { cache_reference_id: string }) => r.cache_reference_id.toLowerCase() !== ZERO_UUID : () => true
       const offset = Math.max(0, Math.floor(body.offset ?? 0))
       const limit = Math.max(0, Math.floor(body.limit ?? 10))
       const rows = sortRows(

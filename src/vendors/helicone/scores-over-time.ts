@@ -53,7 +53,11 @@ export type ScoredRow = { request_created_at: string; scores: Record<string, num
  * The rows of the answer, for requests already filtered by organization and `userFilter` (and already
  * their latest version). `range` comes from checkOverTimeParams.
  */
-export function scoresOverTime(rows: Iterable<ScoredRow>, params: OverTimeParams, range: { startMs: number; endMs: number }): ScoreOverTimeRow[] {
+export function scoresOverTime(
+  rows: Iterable<ScoredRow>,
+  params: OverTimeParams,
+  range: { startMs: number; endMs: number },
+): ScoreOverTimeRow[] {
   const unit = params.dbIncrement
   const tzd = params.timeZoneDifference
   // ClickHouse reads `INTERVAL 90.5 minute` as 90 minutes; jawn adds the full offset back in JS.

@@ -126,7 +126,9 @@ export class HeliconeService {
     const organizationId = state?.organizationId ?? defaultOrganizationId(grant)
     // A view per record that adds the organization without copying the record's ~30 fields (a spread of
     // every record was most of a dashboard query's time); reads go through to the stored record.
-    return (state?.requests ?? []).map((r) => Object.create(r, { organization_id: { value: organizationId, enumerable: true } }) as FilterRow)
+    return (state?.requests ?? []).map(
+      (r) => Object.create(r, { organization_id: { value: organizationId, enumerable: true } }) as FilterRow,
+    )
   }
 
   /** The distinct score keys visible now, sorted. */

@@ -77,13 +77,23 @@ function validateParam(schema: Schema, value: unknown, name: string, errors: Fie
     case 'boolean':
       return validateBool(value, name, errors, parent)
     case 'object':
-      return s['x-tsoa-model'] === true ? validateModel(s, value, name, errors, parent) : validateObjectLiteral(s, value, name, errors, parent)
+      return s['x-tsoa-model'] === true
+        ? validateModel(s, value, name, errors, parent)
+        : validateObjectLiteral(s, value, name, errors, parent)
     default:
       return value
   }
 }
 
-function validateNumber(value: unknown, name: string, errors: FieldErrors, parent: string, pattern: RegExp, message: string, parse: (v: string) => number): unknown {
+function validateNumber(
+  value: unknown,
+  name: string,
+  errors: FieldErrors,
+  parent: string,
+  pattern: RegExp,
+  message: string,
+  parse: (v: string) => number,
+): unknown {
   const text = String(value)
   if (!pattern.test(text) || ['', '.', '-', '+'].includes(text)) {
     errors[parent + name] = { message, value }
@@ -168,7 +178,8 @@ function validateModel(s: Schema, value: unknown, name: string, errors: FieldErr
   }
   if (s.additionalProperties === false || s.additionalProperties === undefined) {
     for (const key of keys) {
-      if (!Object.hasOwn(properties, key)) errors[`${path}.${key}`] = { message: `"${key}" is an excess property and therefore is not allowed`, value: key }
+      if (!Object.hasOwn(properties, key))
+        errors[`${path}.${key}`] = { message: `"${key}" is an excess property and therefore is not allowed`, value: key }
     }
   } else if (typeof s.additionalProperties === 'object') {
     for (const key of keys) {

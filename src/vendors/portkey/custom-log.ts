@@ -50,7 +50,8 @@ export function deriveGeneration(log: CustomLog, ctx: DeriveContext): Generation
   const requestBody = asRecord(log.request.body)
   const responseBody = asRecord(log.response.body)
   const model = stringOr(requestBody['model'], stringOr(responseBody['model'], 'unknown'))
-  const provider = log.request.provider !== undefined && log.request.provider !== '' ? log.request.provider : providerFromUrl(log.request.url)
+  const provider =
+    log.request.provider !== undefined && log.request.provider !== '' ? log.request.provider : providerFromUrl(log.request.url)
 
   const usage = asRecord(responseBody['usage'])
   const promptTokens = count(usage['prompt_tokens'] ?? usage['input_tokens'])

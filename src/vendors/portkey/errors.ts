@@ -8,7 +8,11 @@ export type ErrorTemplate = { status: number; errorCode: ErrorCode; message: str
 
 export const VALIDATION_ERROR: ErrorTemplate = { status: 400, errorCode: 'AB01', message: 'Request Validation Error' }
 export const UNAUTHORIZED: ErrorTemplate = { status: 401, errorCode: 'AB05', message: 'Invalid API Key' }
-export const FORBIDDEN: ErrorTemplate = { status: 403, errorCode: 'AB03', message: 'You do not have enough permissions to execute this request' }
+export const FORBIDDEN: ErrorTemplate = {
+  status: 403,
+  errorCode: 'AB03',
+  message: 'You do not have enough permissions to execute this request',
+}
 export const NOT_FOUND: ErrorTemplate = { status: 404, errorCode: 'AB08', message: 'Resource not found' }
 export const PAYLOAD_TOO_LARGE: ErrorTemplate = { status: 413, errorCode: 'AB01', message: 'Request Validation Error' }
 export const INTERNAL_ERROR: ErrorTemplate = { status: 500, errorCode: 'AB04', message: 'Internal Server Error' }
@@ -30,7 +34,8 @@ export function validationError(detail: string): HttpError {
  * "must be object"/"must be array" at the root; that noise is dropped when a real fault is also reported.
  */
 export function describeViolations(violations: readonly Violation[], body: unknown): string {
-  const isRootNoise = (v: Violation) => v.location.length === 1 && v.location[0] === 'body' && (v.keyword === 'type' || v.keyword === 'oneOf' || v.keyword === 'anyOf')
+  const isRootNoise = (v: Violation) =>
+    v.location.length === 1 && v.location[0] === 'body' && (v.keyword === 'type' || v.keyword === 'oneOf' || v.keyword === 'anyOf')
   let relevant = violations.filter((v) => v.keyword !== 'oneOf' && v.keyword !== 'anyOf' && v.keyword !== 'if')
   if (relevant.some((v) => !isRootNoise(v))) relevant = relevant.filter((v) => !isRootNoise(v))
   const lines: string[] = []
@@ -40,7 +45,12 @@ export function describeViolations(violations: readonly Violation[], body: unkno
   for (const v of relevant) {
     if (isRootNoise(v)) continue
     const where = formatLocation(v.location)
-    const line = v.keyword === 'required' && v.location.length === 1 ? 'body is required' : v.keyword === 'required' ? `${where} is required` : `${where} ${v.message}`
+    const line =
+      v.keyword === 'required' && v.location.length === 1
+        ? 'body is required'
+        : v.keyword === 'required'
+          ? `${where} is required`
+          : `${where} ${v.message}`
     if (!lines.includes(line)) lines.push(line)
   }
   let detail = lines.join('; ')

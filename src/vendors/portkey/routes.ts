@@ -40,7 +40,10 @@ export function createPortkeyHandlers(ctx: VendorContext): Record<string, Operat
 
     insertLogs: async ({ grant, body }: OperationInput): Promise<Reply> => {
       const logs = (Array.isArray(body) ? body : [body]) as CustomLog[]
-      const generations = await service.insertLogs(grant.tenant, logs, { apiKeyId: apiKeyIdOf(grant), workspaceSlug: keyScope(grant).workspaceSlug })
+      const generations = await service.insertLogs(grant.tenant, logs, {
+        apiKeyId: apiKeyIdOf(grant),
+        workspaceSlug: keyScope(grant).workspaceSlug,
+      })
       const reply: LogInsertResponse = {
         status: 'success',
         message: `${generations.length} log${generations.length === 1 ? '' : 's'} inserted`,

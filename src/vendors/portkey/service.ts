@@ -69,7 +69,13 @@ export class PortkeyService {
     const state = this.#tenant(tenant)
     const now = this.#now()
     const generations = logs.map((log) =>
-      deriveGeneration(log, { id: randomUUID(), newTraceId: randomUUID(), now, apiKeyId: writer.apiKeyId, workspaceSlug: writer.workspaceSlug }),
+      deriveGeneration(log, {
+        id: randomUUID(),
+        newTraceId: randomUUID(),
+        now,
+        apiKeyId: writer.apiKeyId,
+        workspaceSlug: writer.workspaceSlug,
+      }),
     )
     state.generations.push(...generations)
     await this.#db.write()

@@ -66,7 +66,9 @@ export const pulzeErrors: VendorErrors = {
   malformedJson(error) {
     const text = typeof error.body === 'string' ? error.body : ''
     const fault = pythonJsonError(text) ?? { pos: 0, msg: 'Expecting value' }
-    return validationError([{ type: 'json_invalid', loc: ['body', fault.pos], msg: 'JSON decode error', input: {}, ctx: { error: fault.msg } }])
+    return validationError([
+      { type: 'json_invalid', loc: ['body', fault.pos], msg: 'JSON decode error', input: {}, ctx: { error: fault.msg } },
+    ])
   },
   notFound: () => fromTemplate(ROUTE_NOT_FOUND),
   methodNotAllowed: (_method, _path, allowed) => fromTemplate(METHOD_NOT_ALLOWED, { Allow: allowHeader(allowed) }),

@@ -32,7 +32,8 @@ function toState(raw: FixtureBlock, grant: Grant): PulzeState {
     return log
   })
   logs.forEach((log, index) => {
-    if (log.parent_id !== null && !seen.has(log.parent_id)) problems.push({ path: `$.logs[${index}].parent_id`, message: 'no log of this app has this id' })
+    if (log.parent_id !== null && !seen.has(log.parent_id))
+      problems.push({ path: `$.logs[${index}].parent_id`, message: 'no log of this app has this id' })
   })
   if (problems.length > 0) throw new FixtureError('pulze', problems)
   return { appId, logs }

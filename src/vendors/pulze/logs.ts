@@ -47,7 +47,8 @@ export function normalizeLog(record: PulzeLogRecord, appId: string): StoredLog {
 export function normalizeResponse(raw: PulzeLogRecord['response']): PulzeEngineResponse {
   const source = raw as unknown as LooseResponse
   const response: PulzeEngineResponse = { ...source, created: source.created ?? 0 } as PulzeEngineResponse
-  if (source.choices !== undefined) response.choices = source.choices.map((c) => ({ ...c, finish_reason: c.finish_reason === undefined ? 'stop' : c.finish_reason }))
+  if (source.choices !== undefined)
+    response.choices = source.choices.map((c) => ({ ...c, finish_reason: c.finish_reason === undefined ? 'stop' : c.finish_reason }))
   if (source.usage !== undefined) {
     const { prompt_tokens = 0, completion_tokens = 0, total_tokens = 0 } = source.usage
     response.usage = { ...source.usage, prompt_tokens, completion_tokens, total_tokens }
@@ -223,6 +224,9 @@ export function paginate(objects: readonly LogRequest[], page: number, size: num
 /** The whole search: visible logs → log objects → filter → sort → page. */
 export function searchLogs(logs: readonly StoredLog[], filter: LogFilter, page: number, size: number): LogPage {
   const relations = relationsOf(logs)
-  const matching = logs.filter(isVisible).map((log) => toLogObject(log, relations)).filter((o) => matchesFilter(o, filter))
+  const matching = logs
+    .filter(isVisible)
+    .map((log) => toLogObject(log, relations))
+    .filter((o) => matchesFilter(o, filter))
   return paginate(sortLogs(matching, filter.params), page, size)
 }

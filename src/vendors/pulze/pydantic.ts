@@ -30,7 +30,8 @@ function uuidFromString(text: string): string | null {
   else if (text.length === 45 && text.startsWith('urn:uuid:')) body = text.slice(9)
   let hex: string
   if (body.length === 32 && /^[0-9a-fA-F]{32}$/.test(body) && body === text) hex = body
-  else if (body.length === 36 && /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(body)) hex = body.replaceAll('-', '')
+  else if (body.length === 36 && /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(body))
+    hex = body.replaceAll('-', '')
   else return null
   hex = hex.toLowerCase()
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
@@ -69,7 +70,8 @@ function uuidErrorText(input: string): string {
   const starts = [0, 9, 14, 19, 24]
   const expected = [8, 4, 4, 4, 12]
   for (let i = 0; i < 4; i++) {
-    if (bounds[i] !== starts[i + 1]! - 1) return `invalid group length in group ${i}: expected ${expected[i]}, found ${bounds[i]! - starts[i]!}`
+    if (bounds[i] !== starts[i + 1]! - 1)
+      return `invalid group length in group ${i}: expected ${expected[i]}, found ${bounds[i]! - starts[i]!}`
   }
   return `invalid group length in group 4: expected 12, found ${Buffer.byteLength(input) - 24}`
 }
@@ -118,10 +120,20 @@ export function parseQueryInt(raw: unknown, loc: Loc, bounds: IntBounds): { valu
     return { error: { type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input } }
   }
   if (bounds.ge !== undefined && value < bounds.ge) {
-    return { error: { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${bounds.ge}`, input, ctx: { ge: bounds.ge } } }
+    return {
+      error: {
+        type: 'greater_than_equal',
+        loc,
+        msg: `Input should be greater than or equal to ${bounds.ge}`,
+        input,
+        ctx: { ge: bounds.ge },
+      },
+    }
   }
   if (bounds.le !== undefined && value > bounds.le) {
-    return { error: { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${bounds.le}`, input, ctx: { le: bounds.le } } }
+    return {
+      error: { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${bounds.le}`, input, ctx: { le: bounds.le } },
+    }
   }
   return { value }
 }
@@ -135,7 +147,15 @@ export function parseDateTime(value: unknown, loc: Loc): { ms: number } | { erro
   if (/^\d+(\.\d+)?$/.test(value)) return { ms: timestampMs(Number(value)) }
   const result = speedate(value)
   if (typeof result === 'number') return { ms: result }
-  return { error: { type: 'datetime_from_date_parsing', loc, msg: `Input should be a valid datetime or date, ${result}`, input: value, ctx: { error: result } } }
+  return {
+    error: {
+      type: 'datetime_from_date_parsing',
+      loc,
+      msg: `Input should be a valid datetime or date, ${result}`,
+      input: value,
+      ctx: { error: result },
+    },
+  }
 }
 
 // speedate: numbers above 2e10 are milliseconds, below are seconds.
@@ -181,7 +201,12 @@ function speedate(text: string): number | string {
 export function modelInputError(body: unknown): PydanticError | null {
   if (body === undefined || body === null) return missing(['body'], null)
   if (!isPlainObject(body)) {
-    return { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body }
+    return {
+      type: 'model_attributes_type',
+      loc: ['body'],
+      msg: 'Input should be a valid dictionary or object to extract fields from',
+      input: body,
+    }
   }
   return null
 }
@@ -258,7 +283,8 @@ export function validateFilterBody(body: unknown): { value: LogFilter } | { erro
 
   if (record['labels'] !== undefined && record['labels'] !== null) {
     const labels = record['labels']
-    if (!isPlainObject(labels)) errors.push({ type: 'dict_type', loc: ['body', 'labels'], msg: 'Input should be a valid dictionary', input: labels })
+    if (!isPlainObject(labels))
+      errors.push({ type: 'dict_type', loc: ['body', 'labels'], msg: 'Input should be a valid dictionary', input: labels })
     else {
       const accepted: Record<string, string> = {}
       for (const [key, label] of Object.entries(labels)) {
@@ -272,7 +298,8 @@ export function validateFilterBody(body: unknown): { value: LogFilter } | { erro
 
   if (Object.hasOwn(record, 'params')) {
     const params = record['params']
-    if (!Array.isArray(params)) errors.push({ type: 'list_type', loc: ['body', 'params'], msg: 'Input should be a valid list', input: params })
+    if (!Array.isArray(params))
+      errors.push({ type: 'list_type', loc: ['body', 'params'], msg: 'Input should be a valid list', input: params })
     else {
       params.forEach((param, index) => {
         const parsed = validateSortParam(param, ['body', 'params', index])
@@ -292,7 +319,11 @@ export function validateFilterBody(body: unknown): { value: LogFilter } | { erro
 
 function validateSortParam(param: unknown, loc: Loc): { value: SortSpec } | { errors: PydanticError[] } {
   if (!isPlainObject(param)) {
-    return { errors: [{ type: 'model_attributes_type', loc, msg: 'Input should be a valid dictionary or object to extract fields from', input: param }] }
+    return {
+      errors: [
+        { type: 'model_attributes_type', loc, msg: 'Input should be a valid dictionary or object to extract fields from', input: param },
+      ],
+    }
   }
   const errors: PydanticError[] = []
   const value: SortSpec = { col: '', order: 'asc', multiple: false }
@@ -304,7 +335,13 @@ function validateSortParam(param: unknown, loc: Loc): { value: SortSpec } | { er
   }
   if (!Object.hasOwn(param, 'order')) errors.push(missing([...loc, 'order'], param))
   else if (param['order'] !== 'asc' && param['order'] !== 'desc') {
-    errors.push({ type: 'literal_error', loc: [...loc, 'order'], msg: "Input should be 'asc' or 'desc'", input: param['order'], ctx: { expected: "'asc' or 'desc'" } })
+    errors.push({
+      type: 'literal_error',
+      loc: [...loc, 'order'],
+      msg: "Input should be 'asc' or 'desc'",
+      input: param['order'],
+      ctx: { expected: "'asc' or 'desc'" },
+    })
   } else value.order = param['order']
   if (Object.hasOwn(param, 'multiple')) {
     const parsed = parseBool(param['multiple'], [...loc, 'multiple'])

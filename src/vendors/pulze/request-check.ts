@@ -1,7 +1,15 @@
 // The pydantic view of a request: FastAPI validates path, then query, then body, and reports every error
 // at once. Used both to render the pipeline's (ajv) rejections in pydantic's words and, in the handlers,
 // to catch what ajv accepts but pydantic does not (e.g. `?size=0x10`, `"date_from": "yesterday"`).
-import { parseQueryInt, parseUuid, validateFilterBody, validateRatingBody, type LogFilter, type PydanticError, type Rating } from './pydantic.ts'
+import {
+  parseQueryInt,
+  parseUuid,
+  validateFilterBody,
+  validateRatingBody,
+  type LogFilter,
+  type PydanticError,
+  type Rating,
+} from './pydantic.ts'
 
 export const PAGE_BOUNDS = { ge: 1 }
 export const SIZE_BOUNDS = { ge: 1, le: 100 }
@@ -37,7 +45,10 @@ export function checkRequest(operationId: string, raw: RawRequest): Checked {
     }
   }
   if (operationId === 'Logs_getMatchingLogs') {
-    for (const [name, bounds] of [['page', PAGE_BOUNDS], ['size', SIZE_BOUNDS]] as const) {
+    for (const [name, bounds] of [
+      ['page', PAGE_BOUNDS],
+      ['size', SIZE_BOUNDS],
+    ] as const) {
       const value = raw.query[name]
       if (value === undefined) continue
       const parsed = parseQueryInt(typeof value === 'number' ? String(value) : value, ['query', name], bounds)

@@ -31,7 +31,9 @@ test('branches combine with and/or and nest', () => {
   const u2 = rmt({ user_id: { equals: 'u2' } })
   expect(run({ left: a, operator: 'and', right: u2 }, rows)).toEqual([2])
   expect(run({ left: a, operator: 'or', right: u2 }, rows)).toEqual([1, 2, 3])
-  expect(run({ left: { left: a, operator: 'and', right: u2 }, operator: 'or', right: rmt({ model: { equals: 'b' } }) }, rows)).toEqual([2, 3])
+  expect(run({ left: { left: a, operator: 'and', right: u2 }, operator: 'or', right: rmt({ model: { equals: 'b' } }) }, rows)).toEqual([
+    2, 3,
+  ])
 })
 
 test('text equals / not-equals are exact and case-sensitive', () => {
@@ -79,7 +81,11 @@ test('NULL never matches any other operator, not-equals and not-contains include
 })
 
 test('equals "__empty__" is empty(col): "" matches, NULL does not; on cache_reference_id the zero UUID', () => {
-  const rows = [row(1, { prompt_id: '' }), row(2, { prompt_id: 'p' }), row(3, { cache_reference_id: 'ab' + '0'.repeat(6) + '-0000-4000-8000-000000000000' })]
+  const rows = [
+    row(1, { prompt_id: '' }),
+    row(2, { prompt_id: 'p' }),
+    row(3, { cache_reference_id: 'ab' + '0'.repeat(6) + '-0000-4000-8000-000000000000' }),
+  ]
   expect(run(rmt({ prompt_id: { equals: '__empty__' } }), rows)).toEqual([1, 3])
   expect(run(rmt({ country_code: { equals: '__empty__' } }), rows)).toEqual([])
   expect(run(rmt({ cache_reference_id: { equals: '__empty__' } }), rows)).toEqual([1, 2])
@@ -193,7 +199,11 @@ test('UUID columns compare as UUIDs: case-insensitive, and like/contains or a no
 })
 
 test('a leaf uses one condition: the priority keys first, else the first column, first operator', () => {
-  const rows = [row(1, { model: 'gpt-3.5', user_id: 'u1' }), row(2, { model: 'gpt-3.5', user_id: 'u2' }), row(3, { model: 'x', scores: { accuracy: 71 } })]
+  const rows = [
+    row(1, { model: 'gpt-3.5', user_id: 'u1' }),
+    row(2, { model: 'gpt-3.5', user_id: 'u2' }),
+    row(3, { model: 'x', scores: { accuracy: 71 } }),
+  ]
   expect(run(rmt({ model: { equals: 'gpt-3.5' }, user_id: { equals: 'u2' } }), rows)).toEqual([1, 2])
   expect(run(rmt({ model: { equals: 'nomatch' }, scores: { accuracy: { equals: '71' } } }), rows)).toEqual([3])
   expect(run(rmt({ model: { equals: 'x', 'not-equals': 'x' } }), rows)).toEqual([3])

@@ -30,7 +30,10 @@ test('the demo tenant: valid, deterministic, ≥ 300 requests over the 30 days b
 
 test('fromState → toState round-trips exactly, and shiftTimes moves every timestamp', () => {
   const grant = { apiKey: 'k', tenant: 'k', info: {} }
-  const block = { apiKey: 'k', requests: [{ request_id: '8a4c0a9e-6f5b-4b6a-9c1d-2e3f4a5b6c7d', request_created_at: '2024-01-01T00:00:00.000Z' }] } as FixtureBlock
+  const block = {
+    apiKey: 'k',
+    requests: [{ request_id: '8a4c0a9e-6f5b-4b6a-9c1d-2e3f4a5b6c7d', request_created_at: '2024-01-01T00:00:00.000Z' }],
+  } as FixtureBlock
   const state = heliconeVendor.fixtures.toState(block, grant)
   const printed = heliconeVendor.fixtures.fromState(state, 'k')
   expect(heliconeVendor.fixtures.toState(structuredClone(printed), grant)).toEqual(state)
@@ -52,11 +55,19 @@ test('fromState → toState round-trips exactly, and shiftTimes moves every time
 
 test('the demo tenant loads with its time anchor and answers the scores query over the last 30 days', async () => {
   const now = new Date('2026-03-01T00:00:00.000Z')
-  const e = await createTestEmulator({ now: () => now, fixtures: [{ timeAnchor: ANCHOR.toISOString(), helicone: buildHeliconeFixture(ANCHOR) as FixtureBlock[] }] })
+  const e = await createTestEmulator({
+    now: () => now,
+    fixtures: [{ timeAnchor: ANCHOR.toISOString(), helicone: buildHeliconeFixture(ANCHOR) as FixtureBlock[] }],
+  })
   const res = await request(e.app)
     .post('/helicone/v1/dashboard/scores/query')
     .set('Authorization', `Bearer ${HELICONE_DEV_KEY}`)
-    .send({ userFilter: 'all', timeFilter: { start: new Date(now.getTime() - 30 * 86_400_000).toISOString(), end: now.toISOString() }, dbIncrement: 'week', timeZoneDifference: 0 })
+    .send({
+      userFilter: 'all',
+      timeFilter: { start: new Date(now.getTime() - 30 * 86_400_000).toISOString(), end: now.toISOString() },
+      dbIncrement: 'week',
+      timeZoneDifference: 0,
+    })
   expect(res.status).toBe(200)
   const keys = new Set((res.body.data as { score_key: string }[]).map((r) => r.score_key))
   expect(keys).toContain('accuracy')

@@ -23,10 +23,17 @@ function post(emulator: Emulator, path: string, key: string | null, body?: unkno
 }
 
 function scoresQuery(emulator: Emulator, key: string, overrides: Record<string, unknown> = {}) {
-  return post(emulator, '/v1/dashboard/scores/query', key, { userFilter: 'all', timeFilter: RANGE, dbIncrement: 'day', timeZoneDifference: 0, ...overrides })
+  return post(emulator, '/v1/dashboard/scores/query', key, {
+    userFilter: 'all',
+    timeFilter: RANGE,
+    dbIncrement: 'day',
+    timeZoneDifference: 0,
+    ...overrides,
+  })
 }
 
-const dataRows = (body: { data: { score_key: string; score_sum: number; created_at_trunc: string }[] }) => body.data.filter((r) => r.score_key !== '')
+const dataRows = (body: { data: { score_key: string; score_sum: number; created_at_trunc: string }[] }) =>
+  body.data.filter((r) => r.score_key !== '')
 
 test('scores merge into the request: new keys added, the same key overwritten, booleans suffixed, null is false', async () => {
   const e = await emulatorAt()
@@ -80,14 +87,16 @@ test('feedback is the score helicone-score-feedback (1/0, overwritten); a non-UU
   expect(bad.body).toEqual({ data: null, error: 'Invalid requestId: must be a valid UUID' })
 })
 
-test('tenants are isolated: one key never sees another key\'s requests or scores', async () => {
+test("tenants are isolated: one key never sees another key's requests or scores", async () => {
   const e = await emulatorAt()
   const [a, b] = [freshKey(), freshKey()]
   const id = randomUUID()
   await seedRequests(e, a, [{ request_id: id, request_created_at: '2024-01-04T10:00:00.000Z', scores: { accuracy: 80 } }])
   // b scoring a's request changes nothing in a's tenant.
   await post(e, `/v1/request/${id}/score`, b, { scores: { accuracy: 1 } })
-  expect(dataRows((await scoresQuery(e, a)).body)).toEqual([{ created_at_trunc: '2024-01-04T00:00:00.000Z', score_key: 'accuracy', score_sum: 80 }])
+  expect(dataRows((await scoresQuery(e, a)).body)).toEqual([
+    { created_at_trunc: '2024-01-04T00:00:00.000Z', score_key: 'accuracy', score_sum: 80 },
+  ])
   expect(dataRows((await scoresQuery(e, b)).body)).toEqual([])
   expect((await post(e, '/v1/request/query', b, { filter: 'all' })).body.data).toEqual([])
 })
@@ -119,12 +128,15 @@ test('a filter the real builder throws on is its global 500', async () => {
   }
 })
 
-test('organization_id filters compare with the tenant\'s organization: stable by default, set per key or fixture', async () => {
-  const e = await emulatorAt({ keys: { helicone: [{ key: 'k-org', organizationId: '7d2c1f0e-5b4a-4c3d-9e8f-1a2b3c4d5e6f' }, { key: 'k-default' }] } })
+test("organization_id filters compare with the tenant's organization: stable by default, set per key or fixture", async () => {
+  const e = await emulatorAt({
+    keys: { helicone: [{ key: 'k-org', organizationId: '7d2c1f0e-5b4a-4c3d-9e8f-1a2b3c4d5e6f' }, { key: 'k-default' }] },
+  })
   const requests = [{ request_id: randomUUID(), request_created_at: '2024-01-04T10:00:00.000Z', scores: { a: 1 } }]
   await seedRequests(e, 'k-org', requests)
   await seedRequests(e, 'k-default', requests)
-  const byOrg = (key: string, org: string) => scoresQuery(e, key, { userFilter: { request_response_rmt: { organization_id: { equals: org } } } })
+  const byOrg = (key: string, org: string) =>
+    scoresQuery(e, key, { userFilter: { request_response_rmt: { organization_id: { equals: org } } } })
   expect(dataRows((await byOrg('k-org', '7D2C1F0E-5B4A-4C3D-9E8F-1A2B3C4D5E6F')).body)).toHaveLength(1)
   expect(dataRows((await byOrg('k-default', stableUuid('helicone:k-default'))).body)).toHaveLength(1)
   expect(dataRows((await byOrg('k-default', '7d2c1f0e-5b4a-4c3d-9e8f-1a2b3c4d5e6f')).body)).toHaveLength(0)
@@ -149,7 +161,7 @@ test('auth: no header, unknown key, read-only key on POST, write-only key on GET
   expect((await request(e.app).post('/helicone/v1/nothing-here').set('Authorization', 'k-rw')).status).toBe(404)
 })
 
-test('422 bodies are tsoa\'s, message for message', async () => {
+test("422 bodies are tsoa's, message for message", async () => {
   const e = await emulatorAt()
   const key = freshKey()
   const details = async (path: string, body: unknown) => {
@@ -160,7 +172,9 @@ test('422 bodies are tsoa\'s, message for message', async () => {
   }
   const base = { userFilter: 'all', timeFilter: RANGE, dbIncrement: 'day', timeZoneDifference: 0 }
   const { timeZoneDifference: _omit, ...noTz } = base
-  expect(await details('/v1/dashboard/scores/query', noTz)).toEqual({ 'requestBody.timeZoneDifference': { message: "'timeZoneDifference' is required" } })
+  expect(await details('/v1/dashboard/scores/query', noTz)).toEqual({
+    'requestBody.timeZoneDifference': { message: "'timeZoneDifference' is required" },
+  })
   expect(await details('/v1/dashboard/scores/query', { ...base, foo: 1 })).toEqual({
     'requestBody.foo': { message: '"foo" is an excess property and therefore is not allowed', value: 'foo' },
   })
@@ -183,19 +197,26 @@ test('422 bodies are tsoa\'s, message for message', async () => {
   expect(leaf['requestBody.userFilter']?.message).toContain(`"'right' is required"`)
   expect(leaf['requestBody.userFilter']?.message).toContain(`should be one of the following; ['all']`)
   // Scores on a score key take text operators only.
-  expect(Object.keys(await details('/v1/dashboard/scores/query', { ...base, userFilter: { request_response_rmt: { scores: { accuracy: { gte: 5 } } } } }))).toEqual([
-    'requestBody.userFilter',
-  ])
+  expect(
+    Object.keys(
+      await details('/v1/dashboard/scores/query', { ...base, userFilter: { request_response_rmt: { scores: { accuracy: { gte: 5 } } } } }),
+    ),
+  ).toEqual(['requestBody.userFilter'])
 
   const id = randomUUID()
   expect(await details(`/v1/request/${id}/score`, {})).toEqual({ 'requestBody.scores': { message: "'scores' is required" } })
   expect(Object.keys(await details(`/v1/request/${id}/score`, { scores: { a: 'abc' } }))).toEqual(['requestBody.scores.a'])
-  expect(await details(`/v1/request/${id}/feedback`, { rating: 1 })).toEqual({ 'requestBody.rating': { message: 'invalid boolean value', value: 1 } })
+  expect(await details(`/v1/request/${id}/feedback`, { rating: 1 })).toEqual({
+    'requestBody.rating': { message: 'invalid boolean value', value: 1 },
+  })
   expect(await details(`/v1/request/${id}/feedback`, { rating: true, x: 1 })).toEqual({
     requestBody: { message: '"x" is an excess property and therefore is not allowed', value: { x: 1 } },
   })
   const empty = await post(e, `/v1/request/${id}/feedback`, key)
-  expect([empty.status, empty.body]).toEqual([422, { message: 'Validation Failed', details: { requestBody: { message: "'requestBody' is required" } } }])
+  expect([empty.status, empty.body]).toEqual([
+    422,
+    { message: 'Validation Failed', details: { requestBody: { message: "'requestBody' is required" } } },
+  ])
 })
 
 test('coercion as tsoa does it: numeric strings and "true" strings are accepted', async () => {
@@ -219,7 +240,9 @@ test('with --helicone-score-delay-ms, a score becomes visible only after the del
   const state = await request(e.app).get(`/__emulator/state?apiKey=${key}`)
   expect(state.body.helicone[0].pendingScores).toHaveLength(1)
   now += 600_000
-  expect(dataRows((await scoresQuery(e, key)).body)).toEqual([{ created_at_trunc: '2024-01-05T00:00:00.000Z', score_key: 'accuracy', score_sum: 70 }])
+  expect(dataRows((await scoresQuery(e, key)).body)).toEqual([
+    { created_at_trunc: '2024-01-05T00:00:00.000Z', score_key: 'accuracy', score_sum: 70 },
+  ])
 })
 
 test('/v1/request/query: filter, isScored, sort, limit and offset', async () => {
@@ -261,7 +284,11 @@ test('the logging routes store a request from the headers and the bodies', async
     .send({
       providerRequest: { url: 'https://api.anthropic.com/v1/messages', json: { model: 'claude-3-5-haiku', messages: [] }, meta: {} },
       providerResponse: { json: { usage: { input_tokens: 11, output_tokens: 7 } }, status: 200, headers: {} },
-      timing: { startTime: { seconds: 1704448800, milliseconds: 250 }, endTime: { seconds: 1704448801, milliseconds: 500 }, timeToFirstToken: 400 },
+      timing: {
+        startTime: { seconds: 1704448800, milliseconds: 250 },
+        endTime: { seconds: 1704448801, milliseconds: 500 },
+        timeToFirstToken: 400,
+      },
     })
   expect(res.status).toBe(200)
   expect(res.headers['helicone-id']).toBe(id)

@@ -9,7 +9,8 @@ function query(rows: ScoredRow[], start: string, end: string, dbIncrement: TimeI
   return scoresOverTime(rows, params, range)
 }
 
-const buckets = (result: ReturnType<typeof query>) => (typeof result === 'string' ? result : result.map((r) => `${r.created_at_trunc} ${r.score_key} ${r.score_sum}`))
+const buckets = (result: ReturnType<typeof query>) =>
+  typeof result === 'string' ? result : result.map((r) => `${r.created_at_trunc} ${r.score_key} ${r.score_sum}`)
 
 // The rows of the notes' §1.4 run: 10:00Z and 23:30Z on Jan 1, and 05:00:00.5Z on Jan 3.
 const RUN_ROWS: ScoredRow[] = [
@@ -91,11 +92,17 @@ test('a request with no scores adds no rows; an empty score key is data, not a f
     { request_created_at: '2024-01-01T01:00:00.000Z', scores: {} },
     { request_created_at: '2024-01-02T01:00:00.000Z', scores: { '': 7 } },
   ]
-  expect(buckets(query(rows, '2024-01-01T00:00:00Z', '2024-01-02T12:00:00Z', 'day', 0))).toEqual(['2024-01-01T00:00:00.000Z  0', '2024-01-02T00:00:00.000Z  7'])
+  expect(buckets(query(rows, '2024-01-01T00:00:00Z', '2024-01-02T12:00:00Z', 'day', 0))).toEqual([
+    '2024-01-01T00:00:00.000Z  0',
+    '2024-01-02T00:00:00.000Z  7',
+  ])
 })
 
 test('week buckets start on Monday', () => {
-  const rows: ScoredRow[] = [{ request_created_at: '2023-12-31T12:00:00.000Z', scores: { a: 1 } }, { request_created_at: '2024-01-01T12:00:00.000Z', scores: { a: 3 } }]
+  const rows: ScoredRow[] = [
+    { request_created_at: '2023-12-31T12:00:00.000Z', scores: { a: 1 } },
+    { request_created_at: '2024-01-01T12:00:00.000Z', scores: { a: 3 } },
+  ]
   expect(buckets(query(rows, '2023-12-30T00:00:00Z', '2024-01-10T00:00:00Z', 'week', 0))).toEqual([
     '2023-12-25T00:00:00.000Z a 1',
     '2024-01-01T00:00:00.000Z a 3',
@@ -110,7 +117,10 @@ test('month and year buckets start on the 1st and on January 1st', () => {
     '2024-02-01T00:00:00.000Z a 4',
     '2024-03-01T00:00:00.000Z  0',
   ])
-  expect(buckets(query(rows, '2023-06-01T00:00:00Z', '2024-06-01T00:00:00Z', 'year', 0))).toEqual(['2023-01-01T00:00:00.000Z  0', '2024-01-01T00:00:00.000Z a 4'])
+  expect(buckets(query(rows, '2023-06-01T00:00:00Z', '2024-06-01T00:00:00Z', 'year', 0))).toEqual([
+    '2023-01-01T00:00:00.000Z  0',
+    '2024-01-01T00:00:00.000Z a 4',
+  ])
   // Month buckets in UTC−5: local midnight of the 1st.
   expect(buckets(query(rows, '2024-02-10T00:00:00Z', '2024-02-29T12:00:00Z', 'month', 300))).toEqual(['2024-02-01T05:00:00.000Z a 4'])
 })
@@ -129,7 +139,10 @@ test('a fractional offset is truncated for bucketing and added back whole when p
   // local = 01:30:10 − 90 min = 00:00:10 → Jan 1; printed + 90.5 min.
   expect(buckets(query(rows, '2024-01-01T01:30:00Z', '2024-01-01T02:00:00Z', 'day', 90.5))).toEqual(['2024-01-01T01:30:30.000Z a 5'])
   // A start before 01:30Z is local Dec 31: one filler bucket first.
-  expect(buckets(query(rows, '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z', 'day', 90.5))).toEqual(['2023-12-31T01:30:30.000Z  0', '2024-01-01T01:30:30.000Z a 5'])
+  expect(buckets(query(rows, '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z', 'day', 90.5))).toEqual([
+    '2023-12-31T01:30:30.000Z  0',
+    '2024-01-01T01:30:30.000Z a 5',
+  ])
   // Negative fraction: −90.5 truncates to −90.
   expect(buckets(query(rows, '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z', 'day', -90.5))).toEqual(['2023-12-31T22:29:30.000Z a 5'])
 })
@@ -141,7 +154,11 @@ test('bounds lose their milliseconds after the start <= end check', () => {
   // Same second, start after end by milliseconds: checked on the full dates first.
   expect(query(rows, '2024-01-03T05:00:00.500Z', '2024-01-03T05:00:00.000Z', 'day', 0)).toBe('Invalid time filter')
   // A date-only end is UTC midnight: the rest of that day is out.
-  expect(buckets(query(rows, '2024-01-01', '2024-01-03', 'day', 0))).toEqual(['2024-01-01T00:00:00.000Z  0', '2024-01-02T00:00:00.000Z  0', '2024-01-03T00:00:00.000Z  0'])
+  expect(buckets(query(rows, '2024-01-01', '2024-01-03', 'day', 0))).toEqual([
+    '2024-01-01T00:00:00.000Z  0',
+    '2024-01-02T00:00:00.000Z  0',
+    '2024-01-03T00:00:00.000Z  0',
+  ])
 })
 
 test('invalid time filters and time zone differences', () => {
@@ -153,7 +170,8 @@ test('invalid time filters and time zone differences', () => {
   ] as const) {
     expect(query([], start, end, 'day', 0)).toBe('Invalid time filter')
   }
-  for (const tzd of [1440.5, -1441, 2000, Number.NaN]) expect(query([], '2024-01-01', '2024-01-02', 'day', tzd)).toBe('Invalid time zone difference')
+  for (const tzd of [1440.5, -1441, 2000, Number.NaN])
+    expect(query([], '2024-01-01', '2024-01-02', 'day', tzd)).toBe('Invalid time zone difference')
   expect(Array.isArray(query([], '2024-01-01', '2024-01-02', 'day', 1440))).toBe(true)
   expect(Array.isArray(query([], '2024-01-01', '2024-01-02', 'day', -1440))).toBe(true)
   // The time filter is checked before the time zone.

@@ -64,10 +64,26 @@ test('a week window has daily buckets, empty ones included', async () => {
 })
 
 test.each([
-  ['time_of_generation_min missing', { time_of_generation_max: FILTER_WINDOW.time_of_generation_max }, /query\.time_of_generation_min is required/],
-  ['time_of_generation_max missing', { time_of_generation_min: FILTER_WINDOW.time_of_generation_min }, /query\.time_of_generation_max is required/],
-  ['time_of_generation_min not a date-time', { ...FILTER_WINDOW, time_of_generation_min: 'yesterday' }, /query\.time_of_generation_min must match format "date-time"/],
-  ['min after max', { time_of_generation_min: FILTER_WINDOW.time_of_generation_max, time_of_generation_max: FILTER_WINDOW.time_of_generation_min }, /must not be after/],
+  [
+    'time_of_generation_min missing',
+    { time_of_generation_max: FILTER_WINDOW.time_of_generation_max },
+    /query\.time_of_generation_min is required/,
+  ],
+  [
+    'time_of_generation_max missing',
+    { time_of_generation_min: FILTER_WINDOW.time_of_generation_min },
+    /query\.time_of_generation_max is required/,
+  ],
+  [
+    'time_of_generation_min not a date-time',
+    { ...FILTER_WINDOW, time_of_generation_min: 'yesterday' },
+    /query\.time_of_generation_min must match format "date-time"/,
+  ],
+  [
+    'min after max',
+    { time_of_generation_min: FILTER_WINDOW.time_of_generation_max, time_of_generation_max: FILTER_WINDOW.time_of_generation_min },
+    /must not be after/,
+  ],
   ['metadata not JSON', { ...FILTER_WINDOW, metadata: '_user=u1' }, /query\.metadata must be a stringified JSON object/],
   ['metadata a JSON array', { ...FILTER_WINDOW, metadata: '["u1"]' }, /query\.metadata must be a stringified JSON object/],
   ['a negative token bound', { ...FILTER_WINDOW, total_units_min: '-1' }, /query\.total_units_min must be >= 0/],

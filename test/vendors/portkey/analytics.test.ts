@@ -14,7 +14,8 @@ import { parseAnalyticsFilter } from '../../../src/vendors/portkey/filters.ts'
 import { feedback, generation } from './records.ts'
 
 const t = (iso: string) => Date.parse(iso)
-const filterFor = (min: string, max: string) => parseAnalyticsFilter({ time_of_generation_min: min, time_of_generation_max: max }, { type: 'workspace' })
+const filterFor = (min: string, max: string) =>
+  parseAnalyticsFilter({ time_of_generation_min: min, time_of_generation_max: max }, { type: 'workspace' })
 
 test.each([
   ['2026-01-10T00:00:00Z', '2026-01-10T01:00:00Z', 'minute'],
@@ -31,7 +32,11 @@ test.each([
 
 test('the buckets run from the one holding min to the one holding max, both included', () => {
   const starts = bucketStarts(t('2026-01-10T10:30:00Z'), t('2026-01-12T10:30:00Z'), 'day')
-  expect(starts.map((s) => new Date(s).toISOString())).toEqual(['2026-01-10T00:00:00.000Z', '2026-01-11T00:00:00.000Z', '2026-01-12T00:00:00.000Z'])
+  expect(starts.map((s) => new Date(s).toISOString())).toEqual([
+    '2026-01-10T00:00:00.000Z',
+    '2026-01-11T00:00:00.000Z',
+    '2026-01-12T00:00:00.000Z',
+  ])
   const months = bucketStarts(t('2025-11-15T00:00:00Z'), t('2026-02-01T00:00:00Z'), 'month')
   expect(months.map((s) => new Date(s).toISOString().slice(0, 7))).toEqual(['2025-11', '2025-12', '2026-01', '2026-02'])
 })
@@ -61,7 +66,10 @@ test('a feedback counts once even when its trace has several matching generation
 
 test('feedback on a trace without a generation is not counted until one exists', () => {
   expect(countFeedback(state, filterFor('2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z')).map((c) => c.feedback.id)).not.toContain('fx')
-  const later = { ...state, generations: [...state.generations, generation({ id: 'x1', trace_id: 'no-generation', created_at: '2026-01-11T00:00:00.000Z' })] }
+  const later = {
+    ...state,
+    generations: [...state.generations, generation({ id: 'x1', trace_id: 'no-generation', created_at: '2026-01-11T00:00:00.000Z' })],
+  }
   expect(countFeedback(later, window).map((c) => c.feedback.id)).toContain('fx')
 })
 

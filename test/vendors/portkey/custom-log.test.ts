@@ -23,7 +23,12 @@ test.each([
 
 test('an OpenAI log becomes a priced generation with trace fields taken out of its metadata', () => {
   const log: CustomLog = {
-    request: { url: 'https://api.openai.com/v1/chat/completions', method: 'POST', headers: { 'X-Portkey-Virtual-Key': 'vk-1', 'x-portkey-config': 'pc-1' }, body: { model: 'gpt-4o-mini' } },
+    request: {
+      url: 'https://api.openai.com/v1/chat/completions',
+      method: 'POST',
+      headers: { 'X-Portkey-Virtual-Key': 'vk-1', 'x-portkey-config': 'pc-1' },
+      body: { model: 'gpt-4o-mini' },
+    },
     response: { status: 200, body: { usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } }, response_time: 321 },
     metadata: { trace_id: 'tr', span_id: 'sp', span_name: 'chat', _user: 'u1', n: 3 },
   }
@@ -55,13 +60,34 @@ test('an Anthropic log takes the model from the response and input/output tokens
     response: { status: 529, body: { model: 'claude-3-5-sonnet-20241022', usage: { input_tokens: 10, output_tokens: 5 } }, time: 50 },
   }
   const g = deriveGeneration(log, ctx)
-  expect(g).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, status_code: 529, latency_ms: 50, trace_id: 'new-trace', metadata: {} })
+  expect(g).toMatchObject({
+    provider: 'anthropic',
+    model: 'claude-3-5-sonnet-20241022',
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    total_tokens: 15,
+    status_code: 529,
+    latency_ms: 50,
+    trace_id: 'new-trace',
+    metadata: {},
+  })
   expect(g.cost).toBe(costInCents('claude-3-5-sonnet', 10, 5))
 })
 
 test('a log without model or usage is an unknown, free, 200 generation; request.provider wins over the host', () => {
-  const g = deriveGeneration({ request: { url: 'https://api.openai.com/v1/x', provider: 'azure-openai', body: {} }, response: { body: {} } }, ctx)
-  expect(g).toMatchObject({ provider: 'azure-openai', model: 'unknown', status_code: 200, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost: 0 })
+  const g = deriveGeneration(
+    { request: { url: 'https://api.openai.com/v1/x', provider: 'azure-openai', body: {} }, response: { body: {} } },
+    ctx,
+  )
+  expect(g).toMatchObject({
+    provider: 'azure-openai',
+    model: 'unknown',
+    status_code: 200,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0,
+    cost: 0,
+  })
   expect(g.latency_ms).toBeUndefined()
 })
 
@@ -74,7 +100,13 @@ test('prices match the exact model or its longest listed prefix, and unknown mod
 })
 
 test('an inline JSON config is not taken as a config slug', () => {
-  const g = deriveGeneration({ request: { url: 'https://api.openai.com/v1/x', headers: { 'x-portkey-config': '{"retry":{"attempts":3}}' }, body: {} }, response: { body: {} } }, ctx)
+  const g = deriveGeneration(
+    {
+      request: { url: 'https://api.openai.com/v1/x', headers: { 'x-portkey-config': '{"retry":{"attempts":3}}' }, body: {} },
+      response: { body: {} },
+    },
+    ctx,
+  )
   expect(g.config).toBeUndefined()
 })
 

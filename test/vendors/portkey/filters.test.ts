@@ -13,7 +13,18 @@ import {
 import type { AnalyticsQuery } from '../../../src/vendors/portkey/types.ts'
 import { feedback, FILTER_FEEDBACK, FILTER_GENERATIONS, FILTER_TABLE, FILTER_WINDOW, generation } from './records.ts'
 
-const NUMERIC = new Set(['total_units_min', 'total_units_max', 'cost_min', 'cost_max', 'prompt_token_min', 'prompt_token_max', 'completion_token_min', 'completion_token_max', 'weighted_feedback_min', 'weighted_feedback_max'])
+const NUMERIC = new Set([
+  'total_units_min',
+  'total_units_max',
+  'cost_min',
+  'cost_max',
+  'prompt_token_min',
+  'prompt_token_max',
+  'completion_token_min',
+  'completion_token_max',
+  'weighted_feedback_min',
+  'weighted_feedback_max',
+])
 const WORKSPACE_KEY: KeyScope = { type: 'workspace' }
 
 /** The query as the pipeline hands it over (numbers coerced by ajv). */
@@ -51,10 +62,12 @@ test('a metadata filter on a number matches the stringified metadata value', () 
 })
 
 test('min after max, or an unparsable time, is an invalid filter', () => {
-  expect(() => parseAnalyticsFilter({ time_of_generation_min: '2026-01-11T00:00:00Z', time_of_generation_max: '2026-01-10T00:00:00Z' }, WORKSPACE_KEY)).toThrow(
-    /must not be after/,
-  )
-  expect(() => parseAnalyticsFilter({ time_of_generation_min: 'x', time_of_generation_max: '2026-01-10T00:00:00Z' }, WORKSPACE_KEY)).toThrow(InvalidFilterError)
+  expect(() =>
+    parseAnalyticsFilter({ time_of_generation_min: '2026-01-11T00:00:00Z', time_of_generation_max: '2026-01-10T00:00:00Z' }, WORKSPACE_KEY),
+  ).toThrow(/must not be after/)
+  expect(() =>
+    parseAnalyticsFilter({ time_of_generation_min: 'x', time_of_generation_max: '2026-01-10T00:00:00Z' }, WORKSPACE_KEY),
+  ).toThrow(InvalidFilterError)
 })
 
 test('a generation without a listed field never matches a list filter on it', () => {
@@ -84,6 +97,9 @@ test('workspace_slug selects generations for an organisation key only', () => {
 test('weighted feedback is value × weight without float noise at the bounds', () => {
   expect(weightedFeedback(feedback({ id: 'f', trace_id: 't', value: 3, weight: 0.7 }))).toBe(2.1)
   const filter = parseAnalyticsFilter({ ...FILTER_WINDOW, weighted_feedback_min: 2.1, weighted_feedback_max: 2.1 }, WORKSPACE_KEY)
-  const state = { generations: [generation({ id: 'g', trace_id: 't' })], feedback: [feedback({ id: 'f', trace_id: 't', value: 3, weight: 0.7 })] }
+  const state = {
+    generations: [generation({ id: 'g', trace_id: 't' })],
+    feedback: [feedback({ id: 'f', trace_id: 't', value: 3, weight: 0.7 })],
+  }
   expect(countFeedback(state, filter)).toHaveLength(1)
 })

@@ -21,7 +21,10 @@ const emulator = await createTestEmulator({
 })
 const app = emulator.app
 const scores = async (key: string, extra: Record<string, string> = {}) => {
-  const res = await request(app).get('/portkey/v1/analytics/graphs/feedbacks/scores').query({ ...FILTER_WINDOW, ...extra }).set('x-portkey-api-key', key)
+  const res = await request(app)
+    .get('/portkey/v1/analytics/graphs/feedbacks/scores')
+    .query({ ...FILTER_WINDOW, ...extra })
+    .set('x-portkey-api-key', key)
   expect(res.status).toBe(200)
   return res.body.data_points.map((p: { score: number }) => p.score)
 }
@@ -44,7 +47,9 @@ test('a key without logs.write gets 403 AB03 on feedback create, update and logs
   for (const call of [
     request(app).post('/portkey/v1/feedback').send({ trace_id: 't', value: 1 }),
     request(app).put('/portkey/v1/feedback/f1').send({ value: 1 }),
-    request(app).post('/portkey/v1/logs').send({ request: { url: 'https://api.openai.com/v1/x', body: {} }, response: { body: {} } }),
+    request(app)
+      .post('/portkey/v1/logs')
+      .send({ request: { url: 'https://api.openai.com/v1/x', body: {} }, response: { body: {} } }),
   ]) {
     const res = await call.set('x-portkey-api-key', 'reader')
     expect(res.status).toBe(403)
@@ -70,10 +75,17 @@ test('keys of one tenant share its records; another tenant sees none', async () 
   const fb = await request(app).post('/portkey/v1/feedback').set('x-portkey-api-key', 'ws-any').send({ trace_id: 't3', value: -10 })
   expect(fb.status).toBe(200)
   expect(await scores('org-all')).toEqual([-10, -1, 1, 10])
-  await request(app).put(`/portkey/v1/feedback/${fb.body.feedback_ids[0]}`).set('x-portkey-api-key', 'org-all').send({ value: -9 }).expect(200)
+  await request(app)
+    .put(`/portkey/v1/feedback/${fb.body.feedback_ids[0]}`)
+    .set('x-portkey-api-key', 'org-all')
+    .send({ value: -9 })
+    .expect(200)
   expect(await scores('ws-any')).toEqual([-9, -1, 1, 10])
   expect(await scores('other-org')).toEqual([])
-  const res = await request(app).put(`/portkey/v1/feedback/${fb.body.feedback_ids[0]}`).set('x-portkey-api-key', 'other-org').send({ value: 1 })
+  const res = await request(app)
+    .put(`/portkey/v1/feedback/${fb.body.feedback_ids[0]}`)
+    .set('x-portkey-api-key', 'other-org')
+    .send({ value: 1 })
   expect(res.status).toBe(404)
 })
 
@@ -81,7 +93,11 @@ test('a workspace key stamps its workspace and id on the generations it logs', a
   const res = await request(app)
     .post('/portkey/v1/logs')
     .set('x-portkey-api-key', 'ws-a-key')
-    .send({ request: { url: 'https://api.openai.com/v1/x', body: { model: 'gpt-4o' } }, response: { body: {} }, metadata: { trace_id: 'from-ws-a' } })
+    .send({
+      request: { url: 'https://api.openai.com/v1/x', body: { model: 'gpt-4o' } },
+      response: { body: {} },
+      metadata: { trace_id: 'from-ws-a' },
+    })
   expect(res.status).toBe(200)
   const state = emulator.store.data.portkey['acme'] as { generations: { trace_id: string; workspace_slug?: string; api_key_id?: string }[] }
   expect(state.generations.find((g) => g.trace_id === 'from-ws-a')).toMatchObject({ workspace_slug: 'ws-a', api_key_id: 'key-ws-a' })

@@ -10,11 +10,19 @@ afterAll(() => emulator.close())
 const errorClass = (error: unknown) => (error as object).constructor.name
 const client = (apiKey: string) => new Portkey({ apiKey, baseURL: `${emulator.url}/portkey/v1` })
 const HOUR = 60 * 60 * 1000
-const window = () => ({ time_of_generation_min: new Date(Date.now() - HOUR).toISOString(), time_of_generation_max: new Date(Date.now() + HOUR).toISOString() })
+const window = () => ({
+  time_of_generation_min: new Date(Date.now() - HOUR).toISOString(),
+  time_of_generation_max: new Date(Date.now() + HOUR).toISOString(),
+})
 
 function chatLog(traceId: string, model: string, url: string, usage: Record<string, number>) {
   return {
-    request: { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: { model, messages: [{ role: 'user', content: 'hi' }] } },
+    request: {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: { model, messages: [{ role: 'user', content: 'hi' }] },
+    },
     response: { status: 200, headers: { 'content-type': 'application/json' }, body: { id: 'x', usage }, response_time: 420 },
     metadata: { trace_id: traceId, span_id: `${traceId}-s1`, span_name: 'chat', _user: 'user_1', env: 'test' },
   }
@@ -22,9 +30,17 @@ function chatLog(traceId: string, model: string, url: string, usage: Record<stri
 
 test('logs.create → feedback.create → feedback.update → the feedback graphs show the numbers', async () => {
   const portkey = client(freshKey('sdk'))
-  const logged = await portkey.logs.create(chatLog('sdk-trace-1', 'gpt-4o-mini', 'https://api.openai.com/v1/chat/completions', { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 }))
+  const logged = await portkey.logs.create(
+    chatLog('sdk-trace-1', 'gpt-4o-mini', 'https://api.openai.com/v1/chat/completions', {
+      prompt_tokens: 100,
+      completion_tokens: 20,
+      total_tokens: 120,
+    }),
+  )
   expect(logged).toMatchObject({ status: 'success', trace_ids: ['sdk-trace-1'] })
-  await portkey.logs.create(chatLog('sdk-trace-2', 'claude-3-5-haiku-20241022', 'https://api.anthropic.com/v1/messages', { input_tokens: 50, output_tokens: 10 }))
+  await portkey.logs.create(
+    chatLog('sdk-trace-2', 'claude-3-5-haiku-20241022', 'https://api.anthropic.com/v1/messages', { input_tokens: 50, output_tokens: 10 }),
+  )
 
   const first = await portkey.feedback.create({ traceID: 'sdk-trace-1', value: 1, weight: 1, metadata: { _user: 'user_1' } })
   expect(first.status).toBe('success')
@@ -47,7 +63,10 @@ test('logs.create → feedback.create → feedback.update → the feedback graph
     object: 'analytics-graph',
   })
 
-  const feedbacks = (await portkey.analytics.graphs.feedbacks(window())) as unknown as { summary: { total: number }; data_points: { total: number }[] }
+  const feedbacks = (await portkey.analytics.graphs.feedbacks(window())) as unknown as {
+    summary: { total: number }
+    data_points: { total: number }[]
+  }
   expect(feedbacks.summary.total).toBe(3)
   expect(feedbacks.data_points.reduce((sum, p) => sum + p.total, 0)).toBe(3)
 
@@ -62,14 +81,23 @@ test('logs.create → feedback.create → feedback.update → the feedback graph
     ],
   })
 
-  const filtered = await portkey.analytics.graphs.feedbacks_score({ ...window(), ai_org_model: 'anthropic__claude-3-5-haiku-20241022', metadata: '{"env":"test"}' })
+  const filtered = await portkey.analytics.graphs.feedbacks_score({
+    ...window(),
+    ai_org_model: 'anthropic__claude-3-5-haiku-20241022',
+    metadata: '{"env":"test"}',
+  })
   expect(filtered).toMatchObject({ summary: { total: 1 }, data_points: [{ score: -1, total: 1 }] })
 })
 
 test('the SDK array bug ({"0":…,"1":…}) comes back as a 400 BadRequestError and stores nothing', async () => {
   const key = freshKey('sdk')
   const portkey = client(key)
-  const error = await portkey.feedback.create([{ traceID: 'a', value: 1 }, { traceID: 'b', value: 2 }]).catch((e: unknown) => e)
+  const error = await portkey.feedback
+    .create([
+      { traceID: 'a', value: 1 },
+      { traceID: 'b', value: 2 },
+    ])
+    .catch((e: unknown) => e)
   expect(errorClass(error)).toBe('BadRequestError')
   expect((error as { status: number; error: unknown }).status).toBe(400)
   expect((error as { error: { data: { errorCode: string } } }).error.data.errorCode).toBe('AB01')

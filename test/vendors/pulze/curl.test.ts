@@ -14,14 +14,23 @@ beforeAll(async () => {
 afterAll(() => emulator.close())
 
 /** What curl sends: raw bytes on a socket, the headers exactly as in Pulze's docs. */
-function curl(method: string, path: string, headers: Record<string, string>, data?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function curl(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  data?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${emulator.url}${path}`, { method, headers: { ...headers, ...(data === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(data)) }) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (text += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }))
-    })
+    const req = request(
+      `${emulator.url}${path}`,
+      { method, headers: { ...headers, ...(data === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(data)) }) } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }))
+      },
+    )
     req.on('error', reject)
     if (data !== undefined) req.write(data)
     req.end()
@@ -45,7 +54,9 @@ test('curl as in Pulze docs: rate a seeded log, read it back from GET and from t
 
   const got = await curl('GET', `/pulze/v1/logs/${logId}`, { Authorization: 'Bearer sk-pulze-emulator-dev' })
   expect(JSON.parse(got.text)).toMatchObject({ good_answer: true, feedback: '<string>' })
-  const again = JSON.parse((await curl('POST', '/pulze/v1/logs?size=1', auth, JSON.stringify({ date_from: since }))).text) as { items: { id: string; good_answer: boolean }[] }
+  const again = JSON.parse((await curl('POST', '/pulze/v1/logs?size=1', auth, JSON.stringify({ date_from: since }))).text) as {
+    items: { id: string; good_answer: boolean }[]
+  }
   expect(again.items[0]).toMatchObject({ id: logId, good_answer: true })
 
   const noKey = await curl('POST', `/pulze/v1/logs/${logId}/rating`, { 'Content-Type': 'application/json' }, '{}')

@@ -51,7 +51,14 @@ export function record(name: string, options: LogOptions): Record<string, unknow
 /** A small app: five plain logs, a parent with two children, one level-2 and one level-3 log. */
 export function sampleLogs(): Record<string, unknown>[] {
   return [
-    record('a', { hoursAgo: 1, prompt: 'What is the capital of France?', answer: 'Paris.', labels: { team: 'Support', env: 'prod' }, tokens: 30, latency: 0.5 }),
+    record('a', {
+      hoursAgo: 1,
+      prompt: 'What is the capital of France?',
+      answer: 'Paris.',
+      labels: { team: 'Support', env: 'prod' },
+      tokens: 30,
+      latency: 0.5,
+    }),
     record('b', { hoursAgo: 2, prompt: 'Translate hello', answer: 'Hola', labels: { team: 'search' }, tokens: 10, latency: 2 }),
     record('c', { hoursAgo: 3, labels: { team: 'support', env: 'staging' }, tokens: 20, latency: 1.5, good: false }),
     record('d', { hoursAgo: 30, tokens: 50, latency: 0.2 }),
@@ -59,7 +66,13 @@ export function sampleLogs(): Record<string, unknown>[] {
     record('parent', { hoursAgo: 5, prompt: 'RAG question', answer: 'RAG answer' }),
     record('child1', { hoursAgo: 5.01, parent: 'parent' }),
     record('child2', { hoursAgo: 5.02, parent: 'parent', privacy: 3 }),
-    record('masked', { hoursAgo: 6, prompt: 'secret prompt about Paris', answer: 'secret answer', labels: { team: 'support' }, privacy: 2 }),
+    record('masked', {
+      hoursAgo: 6,
+      prompt: 'secret prompt about Paris',
+      answer: 'secret answer',
+      labels: { team: 'support' },
+      privacy: 2,
+    }),
     record('stealth', { hoursAgo: 7, prompt: 'stealth Paris', privacy: 3 }),
   ]
 }

@@ -19,7 +19,11 @@ afterAll(() => emulator.close())
 
 const auth = (k = key) => ({ Authorization: `Bearer ${k}` })
 const api = () => request(emulator.app)
-const list = (body: unknown, query = '', k = key) => api().post(`/pulze/v1/logs${query}`).set(auth(k)).send(body as object)
+const list = (body: unknown, query = '', k = key) =>
+  api()
+    .post(`/pulze/v1/logs${query}`)
+    .set(auth(k))
+    .send(body as object)
 
 /** A key with its own copy of the sample app, for tests that write. */
 async function freshApp(): Promise<string> {
@@ -56,7 +60,13 @@ test('rating round trip: rate, get, list, re-rate, reset with {}', async () => {
 test('rating reads booleans as pydantic does and keeps null feedback', async () => {
   const k = await freshApp()
   const id = logId('b')
-  for (const [sent, expected] of [['yes', true], ['OFF', false], [1, true], [0, false], [null, null]] as const) {
+  for (const [sent, expected] of [
+    ['yes', true],
+    ['OFF', false],
+    [1, true],
+    [0, false],
+    [null, null],
+  ] as const) {
     const res = await api().post(`/pulze/v1/logs/${id}/rating`).set(auth(k)).send({ good_answer: sent, feedback: null, ignored: 1 })
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ good_answer: expected, feedback: null })
@@ -64,7 +74,9 @@ test('rating reads booleans as pydantic does and keeps null feedback', async () 
 })
 
 test('the whole log object carries every field with its default', async () => {
-  const res = await api().get(`/pulze/v1/logs/${logId('d')}`).set(auth())
+  const res = await api()
+    .get(`/pulze/v1/logs/${logId('d')}`)
+    .set(auth())
   expect(res.body).toMatchObject({
     conversation_id: null,
     auth0_id: null,
@@ -85,15 +97,21 @@ test('the whole log object carries every field with its default', async () => {
 })
 
 test('parents and children are filled one level deep; level-3 children are left out', async () => {
-  const parent = await api().get(`/pulze/v1/logs/${logId('parent')}`).set(auth())
+  const parent = await api()
+    .get(`/pulze/v1/logs/${logId('parent')}`)
+    .set(auth())
   expect(parent.body.children.map((c: { id: string }) => c.id)).toEqual([logId('child1')])
   expect(parent.body.children[0]).toMatchObject({ parent: null, children: null })
-  const child = await api().get(`/pulze/v1/logs/${logId('child1')}`).set(auth())
+  const child = await api()
+    .get(`/pulze/v1/logs/${logId('child1')}`)
+    .set(auth())
   expect(child.body.parent).toMatchObject({ id: logId('parent'), parent: null, children: null })
 })
 
 test('privacy level 2 is listed and retrievable with its text masked', async () => {
-  const res = await api().get(`/pulze/v1/logs/${logId('masked')}`).set(auth())
+  const res = await api()
+    .get(`/pulze/v1/logs/${logId('masked')}`)
+    .set(auth())
   expect(res.status).toBe(200)
   expect(res.body).toMatchObject({ privacy_level: 2, prompt: null, response_text: null, total_tokens: 10 })
   expect(res.body.payload.messages).toEqual([{ role: 'user', content: null }])
@@ -119,13 +137,30 @@ test('privacy level 3 is not retrievable, not rateable and not listed', async ()
 
 test('tenant isolation: another app sees a 404 exactly like an unknown log', async () => {
   const other = freshKey('pulze-other')
-  const foreign = await api().get(`/pulze/v1/logs/${logId('a')}`).set(auth(other))
-  const unknown = await api().get(`/pulze/v1/logs/${logId('nope')}`).set(auth())
+  const foreign = await api()
+    .get(`/pulze/v1/logs/${logId('a')}`)
+    .set(auth(other))
+  const unknown = await api()
+    .get(`/pulze/v1/logs/${logId('nope')}`)
+    .set(auth())
   expect(foreign.status).toBe(404)
   expect(foreign.body).toEqual(unknown.body)
-  expect((await api().post(`/pulze/v1/logs/${logId('a')}/rating`).set(auth(other)).send({ good_answer: false })).status).toBe(404)
+  expect(
+    (
+      await api()
+        .post(`/pulze/v1/logs/${logId('a')}/rating`)
+        .set(auth(other))
+        .send({ good_answer: false })
+    ).status,
+  ).toBe(404)
   expect((await list({ date_from: DATE_FROM }, '', other)).body).toEqual({ items: [], total: 0, page: 1, size: 50, pages: 0 })
-  expect((await api().get(`/pulze/v1/logs/${logId('a')}`).set(auth())).body.good_answer).toBeNull()
+  expect(
+    (
+      await api()
+        .get(`/pulze/v1/logs/${logId('a')}`)
+        .set(auth())
+    ).body.good_answer,
+  ).toBeNull()
 })
 
 test('list: default page, newest first, date range', async () => {
@@ -138,7 +173,13 @@ test('list: default page, newest first, date range', async () => {
   const lastDay = await list({ date_from: new Date(NOW.getTime() - 24 * 3_600_000).toISOString(), date_to: NOW.toISOString() })
   expect(lastDay.body.total).toBe(6)
   const naive = await list({ date_from: '2026-02-28', date_to: '2026-03-01 09:30:00' })
-  expect(naive.body.items.map((i: { id: string }) => i.id)).toEqual([logId('c'), logId('parent'), logId('child1'), logId('masked'), logId('d')])
+  expect(naive.body.items.map((i: { id: string }) => i.id)).toEqual([
+    logId('c'),
+    logId('parent'),
+    logId('child1'),
+    logId('masked'),
+    logId('d'),
+  ])
 })
 
 test('list: pagination edges', async () => {
@@ -151,7 +192,9 @@ test('list: pagination edges', async () => {
   const tooBig = await list({ date_from: DATE_FROM }, '?size=101')
   expect(tooBig.status).toBe(422)
   expect(tooBig.body).toEqual({
-    detail: [{ type: 'less_than_equal', loc: ['query', 'size'], msg: 'Input should be less than or equal to 100', input: '101', ctx: { le: 100 } }],
+    detail: [
+      { type: 'less_than_equal', loc: ['query', 'size'], msg: 'Input should be less than or equal to 100', input: '101', ctx: { le: 100 } },
+    ],
   })
 })
 
@@ -174,7 +217,13 @@ test('list: sorting by params columns, in order, unknown columns ignored', async
   const byTokens = await list({ date_from: DATE_FROM, params: [{ col: 'total_tokens', order: 'desc' }] })
   const tokens = byTokens.body.items.map((i: { total_tokens: number }) => i.total_tokens)
   expect(tokens).toEqual([...tokens].sort((a, b) => b - a))
-  const byLatency = await list({ date_from: DATE_FROM, params: [{ col: 'nonsense', order: 'asc' }, { col: 'latency', order: 'asc', multiple: true }] })
+  const byLatency = await list({
+    date_from: DATE_FROM,
+    params: [
+      { col: 'nonsense', order: 'asc' },
+      { col: 'latency', order: 'asc', multiple: true },
+    ],
+  })
   expect(byLatency.body.items[0].id).toBe(logId('d'))
   const rated = await list({ date_from: DATE_FROM, params: [{ col: 'good_answer', order: 'asc' }] })
   expect(rated.body.items[0].id).toBe(logId('c'))
@@ -185,22 +234,48 @@ test('422 bodies for bad path, body, JSON and query, in pydantic v2 words', asyn
   const cases: [request.Test, unknown][] = [
     [
       api().get('/pulze/v1/logs/12345').set(auth()),
-      [{ type: 'uuid_parsing', loc: ['path', 'log_id'], msg: 'Input should be a valid UUID, invalid length: expected length 32 for simple format, found 5', input: '12345', ctx: { error: 'invalid length: expected length 32 for simple format, found 5' } }],
+      [
+        {
+          type: 'uuid_parsing',
+          loc: ['path', 'log_id'],
+          msg: 'Input should be a valid UUID, invalid length: expected length 32 for simple format, found 5',
+          input: '12345',
+          ctx: { error: 'invalid length: expected length 32 for simple format, found 5' },
+        },
+      ],
     ],
     [api().post(`/pulze/v1/logs/${id}/rating`).set(auth()), [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]],
     [
       api().post(`/pulze/v1/logs/${id}/rating`).set(auth()).send([1]),
-      [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: [1] }],
+      [
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: [1],
+        },
+      ],
     ],
     [
-      api().post(`/pulze/v1/logs/${id}/rating`).set(auth()).send({ good_answer: 'maybe', feedback: { a: 1 } }),
+      api()
+        .post(`/pulze/v1/logs/${id}/rating`)
+        .set(auth())
+        .send({ good_answer: 'maybe', feedback: { a: 1 } }),
       [
-        { type: 'bool_parsing', loc: ['body', 'good_answer'], msg: 'Input should be a valid boolean, unable to interpret input', input: 'maybe' },
+        {
+          type: 'bool_parsing',
+          loc: ['body', 'good_answer'],
+          msg: 'Input should be a valid boolean, unable to interpret input',
+          input: 'maybe',
+        },
         { type: 'string_type', loc: ['body', 'feedback'], msg: 'Input should be a valid string', input: { a: 1 } },
       ],
     ],
     [
-      api().post(`/pulze/v1/logs/${id}/rating`).set(auth()).send({ good_answer: [true], feedback: 5 }),
+      api()
+        .post(`/pulze/v1/logs/${id}/rating`)
+        .set(auth())
+        .send({ good_answer: [true], feedback: 5 }),
       [
         { type: 'bool_type', loc: ['body', 'good_answer'], msg: 'Input should be a valid boolean', input: [true] },
         { type: 'string_type', loc: ['body', 'feedback'], msg: 'Input should be a valid string', input: 5 },
@@ -208,31 +283,83 @@ test('422 bodies for bad path, body, JSON and query, in pydantic v2 words', asyn
     ],
     [
       api().post(`/pulze/v1/logs/${id}/rating`).set(auth()).set('Content-Type', 'application/json').send('{bad'),
-      [{ type: 'json_invalid', loc: ['body', 1], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting property name enclosed in double quotes' } }],
+      [
+        {
+          type: 'json_invalid',
+          loc: ['body', 1],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: 'Expecting property name enclosed in double quotes' },
+        },
+      ],
     ],
     [
       api().post(`/pulze/v1/logs/${id}/rating`).set(auth()).set('Content-Type', 'application/json').send('{"good_answer": true,}'),
-      [{ type: 'json_invalid', loc: ['body', 21], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting property name enclosed in double quotes' } }],
+      [
+        {
+          type: 'json_invalid',
+          loc: ['body', 21],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: 'Expecting property name enclosed in double quotes' },
+        },
+      ],
     ],
     [
       api().post('/pulze/v1/logs?page=0&size=abc').set(auth()).send({ query: 'x' }),
       [
-        { type: 'greater_than_equal', loc: ['query', 'page'], msg: 'Input should be greater than or equal to 1', input: '0', ctx: { ge: 1 } },
-        { type: 'int_parsing', loc: ['query', 'size'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: 'abc' },
+        {
+          type: 'greater_than_equal',
+          loc: ['query', 'page'],
+          msg: 'Input should be greater than or equal to 1',
+          input: '0',
+          ctx: { ge: 1 },
+        },
+        {
+          type: 'int_parsing',
+          loc: ['query', 'size'],
+          msg: 'Input should be a valid integer, unable to parse string as an integer',
+          input: 'abc',
+        },
         { type: 'missing', loc: ['body', 'date_from'], msg: 'Field required', input: { query: 'x' } },
       ],
     ],
     [
       api().post('/pulze/v1/logs?size=0x10').set(auth()).send({ date_from: DATE_FROM }),
-      [{ type: 'int_parsing', loc: ['query', 'size'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: '0x10' }],
+      [
+        {
+          type: 'int_parsing',
+          loc: ['query', 'size'],
+          msg: 'Input should be a valid integer, unable to parse string as an integer',
+          input: '0x10',
+        },
+      ],
     ],
     [
       list({ date_from: 'last tuesday', app_ids: ['nope'], labels: { team: 1 }, params: [{ col: 'latency', order: 'up' }], query: 7 }),
       [
-        { type: 'datetime_from_date_parsing', loc: ['body', 'date_from'], msg: 'Input should be a valid datetime or date, invalid character in year', input: 'last tuesday', ctx: { error: 'invalid character in year' } },
-        { type: 'uuid_parsing', loc: ['body', 'app_ids', 0], msg: 'Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1', input: 'nope', ctx: { error: 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1' } },
+        {
+          type: 'datetime_from_date_parsing',
+          loc: ['body', 'date_from'],
+          msg: 'Input should be a valid datetime or date, invalid character in year',
+          input: 'last tuesday',
+          ctx: { error: 'invalid character in year' },
+        },
+        {
+          type: 'uuid_parsing',
+          loc: ['body', 'app_ids', 0],
+          msg: 'Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1',
+          input: 'nope',
+          ctx: { error: 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1' },
+        },
         { type: 'string_type', loc: ['body', 'labels', 'team'], msg: 'Input should be a valid string', input: 1 },
-        { type: 'literal_error', loc: ['body', 'params', 0, 'order'], msg: "Input should be 'asc' or 'desc'", input: 'up', ctx: { expected: "'asc' or 'desc'" } },
+        {
+          type: 'literal_error',
+          loc: ['body', 'params', 0, 'order'],
+          msg: "Input should be 'asc' or 'desc'",
+          input: 'up',
+          ctx: { expected: "'asc' or 'desc'" },
+        },
         { type: 'string_type', loc: ['body', 'query'], msg: 'Input should be a valid string', input: 7 },
       ],
     ],
@@ -256,7 +383,9 @@ test('401, 404 and 405 bodies', async () => {
   const empty = await api().get(`/pulze/v1/logs/not-a-uuid`).set('Authorization', 'Bearer ')
   expect(empty.status).toBe(401)
 
-  const unknown = await api().get(`/pulze/v1/logs/${logId('nope')}`).set(auth())
+  const unknown = await api()
+    .get(`/pulze/v1/logs/${logId('nope')}`)
+    .set(auth())
   expect(unknown.status).toBe(404)
   expect(unknown.body).toEqual({ detail: 'Log not found' })
   const route = await api().get('/pulze/v1/nothing-here')
@@ -274,17 +403,31 @@ test('401, 404 and 405 bodies', async () => {
 
 test('a body over 1 MB answers 413, even without a key (FastAPI reads the body before its auth dependency)', async () => {
   const big = { good_answer: true, feedback: 'x'.repeat(1_100_000) }
-  const res = await api().post(`/pulze/v1/logs/${logId('a')}/rating`).set(auth()).send(big)
+  const res = await api()
+    .post(`/pulze/v1/logs/${logId('a')}/rating`)
+    .set(auth())
+    .send(big)
   expect(res.status).toBe(413)
   expect(res.body).toEqual({ detail: 'Request Entity Too Large' })
-  expect((await api().post(`/pulze/v1/logs/${logId('a')}/rating`).send(big)).status).toBe(413)
+  expect(
+    (
+      await api()
+        .post(`/pulze/v1/logs/${logId('a')}/rating`)
+        .send(big)
+    ).status,
+  ).toBe(413)
 })
 
 test('malformed JSON is a 422 even without a key, and a HEAD request is answered like GET', async () => {
-  const malformed = await api().post(`/pulze/v1/logs/${logId('a')}/rating`).set('content-type', 'application/json').send('{bad')
+  const malformed = await api()
+    .post(`/pulze/v1/logs/${logId('a')}/rating`)
+    .set('content-type', 'application/json')
+    .send('{bad')
   expect(malformed.status).toBe(422)
   expect(malformed.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 1] })
-  const head = await api().head(`/pulze/v1/logs/${logId('a')}`).set(auth())
+  const head = await api()
+    .head(`/pulze/v1/logs/${logId('a')}`)
+    .set(auth())
   expect(head.status).toBe(200)
 })
 
@@ -292,19 +435,34 @@ test('a --keys file: unlisted keys get 401, listed keys share their app and appI
   const appId = '92bca216-e64c-4bcb-a70a-e2359a6df125'
   const restricted = await createTestEmulator({
     now: () => NOW,
-    keys: { pulze: [{ key: 'sk-one', tenant: 'app-1', appId }, { key: 'sk-two', tenant: 'app-1' }] },
+    keys: {
+      pulze: [
+        { key: 'sk-one', tenant: 'app-1', appId },
+        { key: 'sk-two', tenant: 'app-1' },
+      ],
+    },
   })
   await restricted.seed({ pulze: [{ apiKey: 'sk-one', logs: sampleLogs() }] } as never)
-  const bad = await request(restricted.app).get(`/pulze/v1/logs/${logId('a')}`).set('Authorization', 'Bearer sk-unknown')
+  const bad = await request(restricted.app)
+    .get(`/pulze/v1/logs/${logId('a')}`)
+    .set('Authorization', 'Bearer sk-unknown')
   expect(bad.status).toBe(401)
   expect(bad.body).toEqual({ detail: 'Could not validate credentials' })
   expect(bad.headers['www-authenticate']).toBe('Bearer')
-  const viaOther = await request(restricted.app).get(`/pulze/v1/logs/${logId('a')}`).set('Authorization', 'Bearer sk-two')
+  const viaOther = await request(restricted.app)
+    .get(`/pulze/v1/logs/${logId('a')}`)
+    .set('Authorization', 'Bearer sk-two')
   expect(viaOther.status).toBe(200)
   expect(viaOther.body.app_id).toBe(appId)
-  const filtered = await request(restricted.app).post('/pulze/v1/logs').set('Authorization', 'Bearer sk-two').send({ date_from: DATE_FROM, app_ids: [appId.toUpperCase()] })
+  const filtered = await request(restricted.app)
+    .post('/pulze/v1/logs')
+    .set('Authorization', 'Bearer sk-two')
+    .send({ date_from: DATE_FROM, app_ids: [appId.toUpperCase()] })
   expect(filtered.body.total).toBe(8)
-  const otherApp = await request(restricted.app).post('/pulze/v1/logs').set('Authorization', 'Bearer sk-two').send({ date_from: DATE_FROM, app_ids: [logId('x')] })
+  const otherApp = await request(restricted.app)
+    .post('/pulze/v1/logs')
+    .set('Authorization', 'Bearer sk-two')
+    .send({ date_from: DATE_FROM, app_ids: [logId('x')] })
   expect(otherApp.body.total).toBe(0)
   await restricted.close()
 })
@@ -323,19 +481,36 @@ test('legacy mode answers a missing key with FastAPI < 0.122 403s', async () => 
   const none = await request(app).get(`/pulze/v1/logs/${logId('a')}`)
   expect(none.status).toBe(403)
   expect(none.body).toEqual({ detail: 'Not authenticated' })
-  const basic = await request(app).get(`/pulze/v1/logs/${logId('a')}`).set('Authorization', 'Basic dTpw')
+  const basic = await request(app)
+    .get(`/pulze/v1/logs/${logId('a')}`)
+    .set('Authorization', 'Basic dTpw')
   expect(basic.body).toEqual({ detail: 'Invalid authentication credentials' })
-  expect((await request(app).get(`/pulze/v1/logs/${logId('a')}`).set(auth())).status).toBe(200)
+  expect(
+    (
+      await request(app)
+        .get(`/pulze/v1/logs/${logId('a')}`)
+        .set(auth())
+    ).status,
+  ).toBe(200)
 })
 
 test('a rating is on disk state: /__emulator/state round-trips it', async () => {
   const k = await freshApp()
-  await api().post(`/pulze/v1/logs/${logId('c')}/rating`).set(auth(k)).send({ good_answer: true, feedback: 'fixed' })
+  await api()
+    .post(`/pulze/v1/logs/${logId('c')}/rating`)
+    .set(auth(k))
+    .send({ good_answer: true, feedback: 'fixed' })
   const state = await api().get(`/__emulator/state?apiKey=${k}`)
   expect(state.status).toBe(200)
   const log = state.body.pulze[0].logs.find((l: { id: string }) => l.id === logId('c'))
   expect(log).toMatchObject({ good_answer: true, feedback: 'fixed' })
   const reseeded = await api().post('/__emulator/seed').send(state.body)
   expect(reseeded.status).toBe(200)
-  expect((await api().get(`/pulze/v1/logs/${logId('c')}`).set(auth(k))).body).toMatchObject({ good_answer: true, feedback: 'fixed' })
+  expect(
+    (
+      await api()
+        .get(`/pulze/v1/logs/${logId('c')}`)
+        .set(auth(k))
+    ).body,
+  ).toMatchObject({ good_answer: true, feedback: 'fixed' })
 })

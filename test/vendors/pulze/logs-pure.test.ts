@@ -3,18 +3,34 @@ import { buildPulzeFixture } from '../../../scripts/fixtures/pulze.ts'
 import { checkFixtureDocument } from '../../../src/fixtures/fixture-document.ts'
 import { pulzeFixtures } from '../../../src/vendors/pulze/fixtures.ts'
 import { maskPayload, normalizeLog, paginate, searchLogs, sortLogs, toLogObject, relationsOf } from '../../../src/vendors/pulze/logs.ts'
-import { parseBool, parseDateTime, parseQueryInt, parseUuid, pythonJsonError, validateFilterBody } from '../../../src/vendors/pulze/pydantic.ts'
+import {
+  parseBool,
+  parseDateTime,
+  parseQueryInt,
+  parseUuid,
+  pythonJsonError,
+  validateFilterBody,
+} from '../../../src/vendors/pulze/pydantic.ts'
 import type { LogRequest, PulzeLogRecord, PulzeState } from '../../../src/vendors/pulze/types.ts'
 import { logId, NOW, sampleLogs } from './helpers.ts'
 
 const APP = '92bca216-e64c-4bcb-a70a-e2359a6df125'
 const grant = { apiKey: 'k', tenant: 'k', info: { appId: APP } }
 const stored = () => sampleLogs().map((r) => normalizeLog(r as PulzeLogRecord, APP))
-const filter = (over: Partial<Parameters<typeof searchLogs>[1]> = {}) => ({ dateFrom: 0, dateTo: null, appIds: [], labels: null, params: [], query: '', ...over })
+const filter = (over: Partial<Parameters<typeof searchLogs>[1]> = {}) => ({
+  dateFrom: 0,
+  dateTo: null,
+  appIds: [],
+  labels: null,
+  params: [],
+  query: '',
+  ...over,
+})
 
 test('uuid parsing accepts what pydantic accepts and words errors like the uuid crate', () => {
   const id = '2315fc76-3479-4565-a120-4254aebe89e6'
-  for (const form of [id, id.toUpperCase(), id.replaceAll('-', ''), `{${id}}`, `urn:uuid:${id}`]) expect(parseUuid(form, [])).toEqual({ uuid: id })
+  for (const form of [id, id.toUpperCase(), id.replaceAll('-', ''), `{${id}}`, `urn:uuid:${id}`])
+    expect(parseUuid(form, [])).toEqual({ uuid: id })
   const error = (text: string) => {
     const parsed = parseUuid(text, [])
     return 'error' in parsed ? parsed.error.ctx?.['error'] : null
@@ -54,7 +70,9 @@ test("malformed JSON is located where Python's json module stops", () => {
 })
 
 test('filter body: defaults, and every error at once in field order', () => {
-  expect(validateFilterBody({ date_from: '2026-01-01T00:00:00Z' })).toEqual({ value: filter({ dateFrom: Date.parse('2026-01-01T00:00:00Z') }) })
+  expect(validateFilterBody({ date_from: '2026-01-01T00:00:00Z' })).toEqual({
+    value: filter({ dateFrom: Date.parse('2026-01-01T00:00:00Z') }),
+  })
   const result = validateFilterBody({ date_to: [], params: [1, { col: 'x' }] })
   expect('errors' in result && result.errors.map((e) => [e.type, e.loc])).toEqual([
     ['missing', ['body', 'date_from']],
@@ -69,16 +87,27 @@ test('masking at privacy level 2 keeps metadata and drops text', () => {
   const object = toLogObject(log, relationsOf(stored()))
   expect(object).toMatchObject({ prompt: null, response_text: null, total_tokens: 10, namespace: 'openai/gpt-4o-mini' })
   expect(object.response.choices?.[0]?.message?.content).toBeNull()
-  expect(maskPayload({ model: 'pulze', prompt: 'p', messages: [{ role: 'user', content: 'x' }] })).toEqual({ model: 'pulze', prompt: null, messages: [{ role: 'user', content: null }] })
+  expect(maskPayload({ model: 'pulze', prompt: 'p', messages: [{ role: 'user', content: 'x' }] })).toEqual({
+    model: 'pulze',
+    prompt: null,
+    messages: [{ role: 'user', content: null }],
+  })
   expect(maskPayload(null)).toBeNull()
 })
 
 test('search: visibility, filters, sorting with nulls as PostgreSQL orders them, pages', () => {
   const logs = stored()
   expect(searchLogs(logs, filter(), 1, 50).total).toBe(8)
-  expect(searchLogs(logs, filter({ dateFrom: NOW.getTime() - 2.5 * 3_600_000 }), 1, 50).items.map((i) => i.id)).toEqual([logId('a'), logId('b')])
+  expect(searchLogs(logs, filter({ dateFrom: NOW.getTime() - 2.5 * 3_600_000 }), 1, 50).items.map((i) => i.id)).toEqual([
+    logId('a'),
+    logId('b'),
+  ])
   expect(searchLogs(logs, filter({ labels: { env: 'PROD' } }), 1, 50).items.map((i) => i.id)).toEqual([logId('a')])
-  const objects = [{ id: 'x', timestamp: 1, good_answer: null }, { id: 'y', timestamp: 2, good_answer: true }, { id: 'z', timestamp: 3, good_answer: false }] as unknown as LogRequest[]
+  const objects = [
+    { id: 'x', timestamp: 1, good_answer: null },
+    { id: 'y', timestamp: 2, good_answer: true },
+    { id: 'z', timestamp: 3, good_answer: false },
+  ] as unknown as LogRequest[]
   expect(sortLogs(objects, [{ col: 'good_answer', order: 'asc', multiple: false }]).map((o) => o.id)).toEqual(['z', 'y', 'x'])
   expect(sortLogs(objects, [{ col: 'good_answer', order: 'desc', multiple: false }]).map((o) => o.id)).toEqual(['x', 'y', 'z'])
   expect(sortLogs(objects, [{ col: 'constructor', order: 'asc', multiple: false }]).map((o) => o.id)).toEqual(['z', 'y', 'x'])
@@ -109,7 +138,9 @@ test('fixtures: toState fills defaults, fromState → toState round-trips exactl
   expect(state.logs[0]).toMatchObject({ app_id: APP, feedback: '', costs_incurred: true })
   expect(pulzeFixtures.toState(pulzeFixtures.fromState(state, 'k'), grant)).toEqual(state)
 
-  const shifted = pulzeFixtures.shiftTimes(structuredClone(pulzeFixtures.fromState(state, 'k')), 60_000) as unknown as { logs: PulzeLogRecord[] }
+  const shifted = pulzeFixtures.shiftTimes(structuredClone(pulzeFixtures.fromState(state, 'k')), 60_000) as unknown as {
+    logs: PulzeLogRecord[]
+  }
   const [before, after] = [state.logs[0]!, shifted.logs[0]!]
   expect(after.timestamp).toBe(before.timestamp + 60_000)
   expect(Date.parse(after.added_on!)).toBe(Date.parse(before.added_on) + 60_000)
