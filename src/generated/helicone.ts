@@ -23,6 +23,9 @@ export interface paths {
          *
          *     Always HTTP 200: `"Invalid time filter"`, `"Invalid time zone difference"` and query errors (a filter on
          *     a column the table does not have, `like` on a score, …) come back as `{data: null, error}`.
+         *     **[emulator]** A range that would fill more than 100,000 buckets (e.g. years of `min`) is answered as
+         *     jawn answers a ClickHouse timeout: `{data: null, error: "Query timeout. Try a shorter time range or
+         *     simpler filters."}`, instead of building an answer of hundreds of megabytes.
          */
         post: operations["getScoresOverTime"];
         delete?: never;

@@ -250,7 +250,10 @@ export interface components {
             };
         };
         FeedbackRequest: {
-            /** @description Unique identifier for the request trace. */
+            /**
+             * @description Unique identifier for the request trace. **[emulator]** An empty string is refused (400 `AB01`):
+             *     it names no trace, and no generation can carry it (custom logs give such a log a new trace id).
+             */
             trace_id: string;
             /** @description Feedback value, an integer between -10 and 10. */
             value: number;

@@ -440,6 +440,24 @@ export interface components {
                 "application/json": components["schemas"]["HTTPError"];
             };
         };
+        /**
+         * @description FastAPI's answer when reading the JSON body fails with anything but a JSON syntax error (nesting
+         *     deeper than Python's recursion limit, a body that does not decode), raised as
+         *     `HTTPException(400, "There was an error parsing the body")`.
+         */
+        BodyNotParsed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "There was an error parsing the body"
+                 *     }
+                 */
+                "application/json": components["schemas"]["HTTPError"];
+            };
+        };
         /** @description The body is over 1 MB [I]. */
         TooLarge: {
             headers: {
@@ -511,6 +529,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogRequest"];
                 };
             };
+            400: components["responses"]["BodyNotParsed"];
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["LogNotFound"];
@@ -571,6 +590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_LogRequest_"];
                 };
             };
+            400: components["responses"]["BodyNotParsed"];
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];

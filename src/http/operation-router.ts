@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
 import { HttpError, isHttpError } from './http-error.ts'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
 import { formatLocation } from '../openapi/violations.ts'
 import type { Operation, OperationTable } from '../openapi/operations.ts'
 import type { ApiModule, OperationHandler, Reply } from '../vendors/vendor.ts'
@@ -110,12 +111,18 @@ async function parseBody<C extends { operations: OperationTable }>(
       const type = (error as { type?: string }).type
       if (type === 'entity.too.large') return reject(vendor.errors.payloadTooLarge(BODY_LIMIT))
       if (type === 'entity.parse.failed') return reject(vendor.errors.malformedJson(error as Error & { body?: string }, operation))
-      if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-        return reject(vendor.errors.malformedJson(error as Error, operation))
-      }
+      // Any other client-side failure to read the body (unsupported charset or encoding, a body that does
+      // not match its Content-Encoding, an aborted upload…) is the vendor's malformed-body answer, not a 500.
+      const status = (error as { status?: unknown }).status
+      if (typeof status === 'number' && status >= 400 && status < 500) return reject(vendor.errors.malformedJson(error as Error, operation))
       reject(error)
     })
   })
+  if (jsonDepthExceeds(req.body)) {
+    const error = new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
+    req.body = undefined
+    throw vendor.errors.malformedJson(error, operation)
+  }
   // body-parser leaves an empty body as {} — an absent body must stay absent for "body required" checks.
   if (Number(req.headers['content-length'] ?? '0') === 0 && req.headers['transfer-encoding'] === undefined) req.body = undefined
 }

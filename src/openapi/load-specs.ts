@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import yaml from 'js-yaml'
 
 /** The folder that holds the OpenAPI documents; the same relative place from `src/` and from `dist/`. */
 export const SPECS_DIR = fileURLToPath(new URL('../../specs/', import.meta.url))
@@ -26,7 +26,8 @@ const cache = new Map<SpecName, OpenApiDocument>()
 export function loadSpec(name: SpecName): OpenApiDocument {
   let doc = cache.get(name)
   if (doc === undefined) {
-    doc = parse(readFileSync(`${SPECS_DIR}${name}.yaml`, 'utf8')) as OpenApiDocument
+    // js-yaml: a tenth of the parse time of the `yaml` package, which was a quarter of the startup.
+    doc = yaml.load(readFileSync(`${SPECS_DIR}${name}.yaml`, 'utf8')) as OpenApiDocument
     cache.set(name, doc)
   }
   return doc

@@ -98,11 +98,14 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
         { required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined
       const bodyPointer = requestBody === undefined ? null : (refPointer(raw['requestBody']) ?? `${opPointer}/requestBody`)
       const bodySchema = requestBody?.content?.['application/json']?.schema
+      // `x-emulator-vendor-validates-body: true`: the vendor's framework coerces and validates the body by
+      // rules ajv cannot express (tsoa's), from this same schema, in the vendor's handlers; ajv leaves it alone.
+      const vendorValidatesBody = raw['x-emulator-vendor-validates-body'] === true
       const bodyValidator =
-        bodySchema === undefined || bodyPointer === null
+        bodySchema === undefined || bodyPointer === null || vendorValidatesBody
           ? null
           : bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` })
-      const bodyRequired = requestBody?.required === true
+      const bodyRequired = requestBody?.required === true && !vendorValidatesBody
 
       const responseValidators = new Map<string, ValidateFunction | null>()
       const responses = (raw['responses'] ?? {}) as Record<string, unknown>

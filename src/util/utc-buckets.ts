@@ -7,6 +7,17 @@ export const MINUTE_MS = 60_000
 export const HOUR_MS = 60 * MINUTE_MS
 export const DAY_MS = 24 * HOUR_MS
 
+/**
+ * `Date.UTC` for every year: `Date.UTC` itself reads years 0–99 as 1900–1999, so year 50 would be 1950.
+ * Months and days overflow as in `Date.UTC` (month 12 is January of the next year, day 0 the last of the previous month).
+ */
+export function utcTime(year: number, monthIndex: number, day = 1, hours = 0, minutes = 0, seconds = 0, ms = 0): number {
+  const date = new Date(0)
+  date.setUTCFullYear(year, monthIndex, day)
+  date.setUTCHours(hours, minutes, seconds, ms)
+  return date.getTime()
+}
+
 /** The start (epoch ms) of the UTC bucket holding `t`. Weeks start on Monday. */
 export function bucketStart(unit: BucketUnit, t: number): number {
   switch (unit) {
@@ -23,10 +34,10 @@ export function bucketStart(unit: BucketUnit, t: number): number {
     }
     case 'month': {
       const d = new Date(t)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+      return utcTime(d.getUTCFullYear(), d.getUTCMonth())
     }
     case 'year':
-      return Date.UTC(new Date(t).getUTCFullYear(), 0, 1)
+      return utcTime(new Date(t).getUTCFullYear(), 0)
   }
 }
 
@@ -43,9 +54,9 @@ export function nextBucketStart(unit: BucketUnit, start: number): number {
       return start + 7 * DAY_MS
     case 'month': {
       const d = new Date(start)
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+      return utcTime(d.getUTCFullYear(), d.getUTCMonth() + 1)
     }
     case 'year':
-      return Date.UTC(new Date(start).getUTCFullYear() + 1, 0, 1)
+      return utcTime(new Date(start).getUTCFullYear() + 1, 0)
   }
 }

@@ -58,7 +58,10 @@ export type OperationHandler = (input: OperationInput) => Promise<Reply> | Reply
 export type VendorErrors = {
   /** The request does not match its operation (path, query, header or body); `body` is as the client sent it. */
   invalidRequest(violations: Violation[], operation: Operation, body: unknown): HttpError
-  /** The body is not valid JSON. */
+  /**
+   * The body cannot be read as JSON: a syntax error (`SyntaxError`, with the text in `body`), a `RangeError`
+   * for nesting deeper than MAX_JSON_DEPTH, or another client-side read failure (bad charset or encoding).
+   */
   malformedJson(error: Error & { body?: string }, operation: Operation | null): HttpError
   /** No operation at this path (under any method). */
   notFound(method: string, path: string): HttpError

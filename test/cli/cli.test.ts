@@ -117,3 +117,15 @@ test('a port that is taken exits 1 with a clear message', async () => {
   first.child.kill('SIGTERM')
   await first.finished
 })
+
+test('npm exec -- llm-feedback-emulator runs the built binary (npm ci builds dist/ through prepare)', async () => {
+  const { spawn } = await import('node:child_process')
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+  const child = spawn('npm', ['exec', '--', 'llm-feedback-emulator', '--version'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  expect({ code, stdout: stdout.trim() }, `stderr: ${stderr} (is dist/ built? npm run build)`).toEqual({ code: 0, stdout: pkg.version })
+})

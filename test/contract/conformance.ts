@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import yaml from 'js-yaml'
 import type { KeyEntry, KeysDocument } from '../../src/config/key-registry.ts'
 import { createEmulator, type Emulator } from '../../src/emulator.ts'
 import { loadSpec } from '../../src/openapi/load-specs.ts'
@@ -484,7 +484,7 @@ type OpenApiLike = { paths?: Record<string, Record<string, unknown>> }
 
 function readDocument(file: string): OpenApiLike {
   const text = readFileSync(file, 'utf8')
-  return (file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: -1 })) as OpenApiLike
+  return (file.endsWith('.json') ? JSON.parse(text) : yaml.load(text)) as OpenApiLike
 }
 
 /** Whether a document has an operation for a method and a concrete path (templated segments match anything). */

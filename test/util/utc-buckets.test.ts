@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { bucketStart, nextBucketStart, type BucketUnit } from '../../src/util/utc-buckets.ts'
+import { bucketStart, nextBucketStart, utcTime, type BucketUnit } from '../../src/util/utc-buckets.ts'
 
 const t = (iso: string) => new Date(iso).getTime()
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -28,4 +28,12 @@ test('a Monday is its own week start, a Sunday belongs to the week before', () =
 test('months of different lengths step to the first of the next month, across a year end', () => {
   expect(iso(nextBucketStart('month', t('2024-02-01T00:00:00Z')))).toBe('2024-03-01T00:00:00.000Z')
   expect(iso(nextBucketStart('month', t('2025-12-01T00:00:00Z')))).toBe('2026-01-01T00:00:00.000Z')
+})
+
+test('years 0–99 stay themselves (Date.UTC would read them as 1900–1999)', () => {
+  expect(iso(bucketStart('month', t('0050-03-17T10:00:00Z')))).toBe('0050-03-01T00:00:00.000Z')
+  expect(iso(nextBucketStart('month', t('0050-12-01T00:00:00Z')))).toBe('0051-01-01T00:00:00.000Z')
+  expect(iso(bucketStart('year', t('0007-06-01T00:00:00Z')))).toBe('0007-01-01T00:00:00.000Z')
+  expect(iso(nextBucketStart('year', t('0099-01-01T00:00:00Z')))).toBe('0100-01-01T00:00:00.000Z')
+  expect(iso(utcTime(0, 1, 29))).toBe('0000-02-29T00:00:00.000Z') // year 0 is a leap year
 })

@@ -11,6 +11,8 @@ export const INTERNAL_SERVER_ERROR = { status: 500, message: 'Internal Server Er
 export const INVALID_REQUEST_ID = 'Invalid requestId: must be a valid UUID'
 export const INVALID_TIME_FILTER = 'Invalid time filter'
 export const INVALID_TIME_ZONE_DIFFERENCE = 'Invalid time zone difference'
+/** jawn's friendly text for a ClickHouse query timeout (notes §4.4). */
+export const QUERY_TIMEOUT = 'Query timeout. Try a shorter time range or simpler filters.'
 
 export function authError(template: { status: number; error: string | null }): HttpError {
   return new HttpError(template.status, { error: template.error, trace: 'isAuthenticated.error' })

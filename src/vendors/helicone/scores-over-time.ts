@@ -1,7 +1,7 @@
 // `POST /v1/dashboard/scores/query` as jawn's getXOverTime computes it on ClickHouse (notes §1, §7, §9):
 // per (bucket, score key) the average of the stored integers, buckets in the caller's fixed offset, one
 // filler row per empty bucket, buckets ascending.
-import { INVALID_TIME_FILTER, INVALID_TIME_ZONE_DIFFERENCE } from './errors.ts'
+import { INVALID_TIME_FILTER, INVALID_TIME_ZONE_DIFFERENCE, QUERY_TIMEOUT } from './errors.ts'
 import { parseServerDate } from './records.ts'
 import type { ScoreOverTimeRow, TimeIncrement } from './types.ts'
 import { bucketStart, MINUTE_MS, nextBucketStart, type BucketUnit } from '../../util/utc-buckets.ts'
@@ -28,7 +28,31 @@ export function checkOverTimeParams(params: OverTimeParams): TimeRange {
   const tzd = params.timeZoneDifference
   if (typeof tzd !== 'number' || Number.isNaN(tzd) || tzd < -1440 || tzd > 1440) return { ok: false, error: INVALID_TIME_ZONE_DIFFERENCE }
   // The bounds go to ClickHouse as `DateTime` (seconds): milliseconds are cut off.
-  return { ok: true, startMs: floorToSecond(start), endMs: floorToSecond(end) }
+  const startMs = floorToSecond(start)
+  const endMs = floorToSecond(end)
+  // WITH FILL makes one row per bucket: a century of minutes is a query the real server never finishes.
+  if (bucketCount(params.dbIncrement, startMs, endMs) > MAX_BUCKETS) return { ok: false, error: QUERY_TIMEOUT }
+  return { ok: true, startMs, endMs }
+}
+
+/**
+ * The most buckets one answer may fill (a year of hours is 8,784; 100,000 minutes are ~69 days).
+ * Past it the emulator answers as jawn does when ClickHouse times out: 200 `{data: null, error}`.
+ */
+export const MAX_BUCKETS = 100_000
+
+const APPROX_UNIT_MS: Record<TimeIncrement, number> = {
+  min: MINUTE_MS,
+  hour: 60 * MINUTE_MS,
+  day: 1440 * MINUTE_MS,
+  week: 7 * 1440 * MINUTE_MS,
+  month: 28 * 1440 * MINUTE_MS,
+  year: 365 * 1440 * MINUTE_MS,
+}
+
+/** An upper bound of the buckets from `start` to `end` (months counted as 28 days, years as 365). */
+function bucketCount(unit: TimeIncrement, startMs: number, endMs: number): number {
+  return Math.floor((endMs - startMs) / APPROX_UNIT_MS[unit]) + 2
 }
 
 function floorToSecond(t: number): number {

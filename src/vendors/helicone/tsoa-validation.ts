@@ -3,6 +3,7 @@
 // specs/helicone.yaml. It yields tsoa's exact field errors (keys like `requestBody.timeFilter.end`, the
 // union summaries) and tsoa's coerced value (`"5"` → 5, `null` → false for a boolean, `[1]` → 1 for a number).
 import { loadSpec } from '../../openapi/load-specs.ts'
+import { utcTime } from '../../util/utc-buckets.ts'
 
 export type FieldErrors = Record<string, { message: string; value?: unknown }>
 
@@ -136,7 +137,7 @@ export function isIso8601(text: string): boolean {
   if (m === null) return false
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (month < 1 || month > 12 || day < 1) return false
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  const days = new Date(utcTime(year, month, 0)).getUTCDate()
   if (day > days) return false
   if (m[4] !== undefined && Number(m[4]) > 23) return false
   if (m[5] !== undefined && Number(m[5]) > 59) return false

@@ -27,6 +27,8 @@ export const METHOD_NOT_ALLOWED: Template = { status: 405, detail: 'Method Not A
 /** [I] The proxy in front of Pulze: body over the limit. */
 export const PAYLOAD_TOO_LARGE: Template = { status: 413, detail: 'Request Entity Too Large' }
 export const INTERNAL_ERROR: Template = { status: 500, detail: 'Internal Server Error' }
+/** FastAPI: reading the body failed with anything but a `JSONDecodeError` (too deep, not decodable). */
+export const BODY_NOT_PARSED: Template = { status: 400, detail: 'There was an error parsing the body' }
 
 export function fromTemplate(template: Template, extraHeaders: Record<string, string> = {}): HttpError {
   return new HttpError(template.status, { detail: template.detail }, { ...template.headers, ...extraHeaders })
@@ -64,6 +66,7 @@ export const pulzeErrors: VendorErrors = {
     )
   },
   malformedJson(error) {
+    if (!(error instanceof SyntaxError)) return fromTemplate(BODY_NOT_PARSED)
     const text = typeof error.body === 'string' ? error.body : ''
     const fault = pythonJsonError(text) ?? { pos: 0, msg: 'Expecting value' }
     return validationError([

@@ -1,5 +1,6 @@
 // The few pydantic v2 (lax mode) validators Pulze's request models need, producing FastAPI's error items
 // (`{type, loc, msg, input, ctx?}`, no `url`). Pure functions: no HTTP, no store.
+import { utcTime } from '../../util/utc-buckets.ts'
 
 export type Loc = (string | number)[]
 export type PydanticError = { type: string; loc: Loc; msg: string; input: unknown; ctx?: Record<string, unknown> }
@@ -173,9 +174,9 @@ function speedate(text: string): number | string {
   const month = Number(text.slice(5, 7))
   const day = Number(text.slice(8, 10))
   if (month < 1 || month > 12) return 'month value is outside expected range of 1-12'
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  const daysInMonth = new Date(utcTime(year, month, 0)).getUTCDate()
   if (day < 1 || day > daysInMonth) return 'day value is outside expected range'
-  if (text.length === 10) return Date.UTC(year, month - 1, day)
+  if (text.length === 10) return utcTime(year, month - 1, day)
   if (!['T', 't', '_', ' '].includes(text[10]!)) return 'invalid datetime separator, expected `T`, `t`, `_` or space'
   const time = /^(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d*))?)?(.*)$/.exec(text.slice(11))
   if (time === null) return text.length < 16 ? 'input is too short' : 'invalid character in hour'
@@ -192,7 +193,7 @@ function speedate(text: string): number | string {
     offsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]))
   }
   const ms = Number(((fraction ?? '') + '000').slice(0, 3))
-  return Date.UTC(year, month - 1, day, Number(hh), Number(mm), Number(ss ?? '0'), ms) - offsetMinutes * 60_000
+  return utcTime(year, month - 1, day, Number(hh), Number(mm), Number(ss ?? '0'), ms) - offsetMinutes * 60_000
 }
 
 // ---- models ----

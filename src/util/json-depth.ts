@@ -1,0 +1,20 @@
+/**
+ * How deep a parsed JSON body may nest. Deeper bodies are refused as malformed before anything walks them
+ * recursively (structuredClone, ajv, JSON.stringify would overflow the stack). 1000 is where Python's json
+ * module (Pulze) gives up too.
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/** True when `value` nests arrays/objects more than `max` levels deep. Iterative: safe on any input. */
+export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (node === null || typeof node !== 'object') continue
+    if (depth > max) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
