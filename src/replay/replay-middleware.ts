@@ -4,6 +4,7 @@ import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
 import { BODY_LIMIT } from '../http/operation-router.ts'
 import type { HttpError } from '../http/http-error.ts'
 import { createScrubber, secretsOf } from '../record/scrub.ts'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
 import type { VendorModule } from '../vendors/vendor.ts'
 import type { VendorName } from '../vendors/vendor-name.ts'
 import {
@@ -81,6 +82,14 @@ export async function createReplayMiddleware(
     } catch (error) {
       // The body was read and cannot be handed to the vendor router again: answer as the vendor would.
       return sendHttpError(res, bodyError(vendor, error, vendorOperations(vendor.name).match(method, path).operation))
+    }
+    if (json && jsonDepthExceeds(req.body)) {
+      // Matching walks the body recursively: refuse what the vendor router would refuse, before that.
+      const operation = vendorOperations(vendor.name).match(method, path).operation
+      return sendHttpError(
+        res,
+        vendor.errors.malformedJson(new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), operation),
+      )
     }
     if (Number(req.headers['content-length'] ?? '0') === 0 && req.headers['transfer-encoding'] === undefined) req.body = undefined
     if (!json) {

@@ -77,3 +77,18 @@ test('a missing recording file stops startup', async () => {
     /nope\.json: \$: no such file or folder/,
   )
 })
+
+test('a recorded path refuses JSON nested deeper than the limit as the vendor would, instead of overflowing the stack', async () => {
+  const file = join(dir, 'deep.json')
+  await writeFile(file, JSON.stringify({ recordings: [GOOD] }))
+  const emulator = await createTestEmulator({ replay: { files: [file] } })
+  const { url } = await emulator.listen(0)
+  const res = await fetch(`${url}/portkey/v1/feedback`, {
+    method: 'POST',
+    headers: { 'x-portkey-api-key': 'k', 'content-type': 'application/json' },
+    body: '['.repeat(10_000) + ']'.repeat(10_000),
+  })
+  expect(res.status).toBe(400)
+  expect(await res.json()).toMatchObject({ success: false, data: { errorCode: 'AB01' } })
+  await emulator.close()
+})
