@@ -19,7 +19,8 @@ const now = Date.now()
 const last30Days = { min: new Date(now - 30 * DAY).toISOString(), max: new Date(now).toISOString() }
 
 // target: the lowest acceptable requests/s as a fraction of the baseline's. Measured on the 2-core dev
-// machine (2026-11-22): write 0.07, Portkey scores 0.61, Helicone scores 0.23, Pulze list 0.13; the targets
+// machine (2026-11-22, several runs): write 0.06–0.07, Portkey scores 0.50–0.61, Helicone scores 0.16–0.23,
+// Pulze list 0.11–0.13; the targets
 // leave room for noise but catch an order-of-magnitude regression.
 const SCENARIOS = [
   { name: 'baseline: GET /__emulator/health', method: 'GET', path: '/__emulator/health' },
@@ -41,8 +42,9 @@ const SCENARIOS = [
     headers: { 'x-portkey-api-key': 'pk-emulator-dev' },
   },
   {
+    // 360 requests filtered, bucketed and averaged per request, plus the tsoa-style body check.
     name: 'helicone: POST /v1/dashboard/scores/query, 30 days by day',
-    target: 0.15,
+    target: 0.1,
     method: 'POST',
     path: '/helicone/v1/dashboard/scores/query',
     headers: { authorization: 'Bearer sk-helicone-emulator-dev', 'content-type': 'application/json' },
