@@ -119,3 +119,24 @@ test('several keys of one --keys tenant share its records; unlisted keys are ref
   expect(viaB.body.portkey[0].feedback).toHaveLength(1)
   await request(shared.app).post('/portkey/v1/feedback').set('x-portkey-api-key', 'pk-c').send({ trace_id: 't', value: 5 }).expect(401)
 })
+
+test('seeding leaves the caller’s document as it was (defaults are filled into a copy)', async () => {
+  const doc = {
+    helicone: [
+      {
+        apiKey: freshKey(),
+        requests: [{ request_id: 'a3d54d0e-2b53-4f3b-9b2a-0d4f5c1e7a11', request_created_at: '2026-01-01T00:00:00.000Z' }],
+      },
+    ],
+  }
+  const before = structuredClone(doc)
+  await emulator.seed(doc)
+  expect(doc).toEqual(before)
+  const state = await request(emulator.app).get('/__emulator/state').query({ apiKey: doc.helicone[0]!.apiKey }).expect(200)
+  expect(state.body.helicone[0].requests[0]).toMatchObject({
+    model: '',
+    status: 200,
+    cache_reference_id: '00000000-0000-0000-0000-000000000000',
+    scores: {},
+  })
+})

@@ -1,4 +1,5 @@
 // A stored request (a row of Helicone's `request_response_rmt`) and the text forms ClickHouse compares.
+import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
 import type { HeliconeRequestRecord } from './types.ts'
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
@@ -6,40 +7,11 @@ export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 export const FEEDBACK_KEY = 'helicone-score-feedback'
 export const BOOL_SUFFIX = '-hcone-bool'
 
-/** A complete record from a partial one: every column left out takes its default (notes §9). */
-export function withDefaults(
+/** A complete record from a partial one: every column left out takes its default (notes §9), as the
+ * record schema in specs/emulator.yaml declares them. */
+export const withDefaults: (
   partial: Partial<HeliconeRequestRecord> & Pick<HeliconeRequestRecord, 'request_id' | 'request_created_at'>,
-): HeliconeRequestRecord {
-  return {
-    request_id: partial.request_id,
-    request_created_at: partial.request_created_at,
-    response_created_at: partial.response_created_at ?? null,
-    model: partial.model ?? '',
-    provider: partial.provider ?? '',
-    user_id: partial.user_id ?? '',
-    status: partial.status ?? 200,
-    latency: partial.latency ?? null,
-    time_to_first_token: partial.time_to_first_token ?? null,
-    cost: partial.cost ?? 0,
-    prompt_tokens: partial.prompt_tokens ?? null,
-    completion_tokens: partial.completion_tokens ?? null,
-    prompt_cache_read_tokens: partial.prompt_cache_read_tokens ?? 0,
-    prompt_cache_write_tokens: partial.prompt_cache_write_tokens ?? 0,
-    country_code: partial.country_code ?? null,
-    target_url: partial.target_url ?? null,
-    threat: partial.threat ?? null,
-    cache_enabled: partial.cache_enabled ?? false,
-    cache_reference_id: partial.cache_reference_id ?? ZERO_UUID,
-    properties: { ...(partial.properties ?? {}) },
-    scores: { ...(partial.scores ?? {}) },
-    request_body: partial.request_body ?? '',
-    response_body: partial.response_body ?? '',
-    prompt_id: partial.prompt_id ?? '',
-    prompt_version: partial.prompt_version ?? '',
-    request_referrer: partial.request_referrer ?? '',
-    is_passthrough_billing: partial.is_passthrough_billing ?? false,
-  }
-}
+) => HeliconeRequestRecord = createDefaultsFiller<HeliconeRequestRecord>('emulator', '/components/schemas/HeliconeRequestRecord')
 
 /** The cost column: USD × 1e9 rounded, as Helicone stores it (UInt64). */
 export function storedCost(usd: number): number {
