@@ -5,6 +5,10 @@ import type { Data } from '../../store/data.ts'
 import { deriveGeneration } from './custom-log.ts'
 import { NOT_FOUND, portkeyError } from './errors.ts'
 import type { CustomLog, Feedback, FeedbackInput, FeedbackUpdateRequest, Generation, TenantState } from './types.ts'
+import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
+
+// ajv fills no `default`s inside the request body's `oneOf` (object or array): take them from the schema here.
+const withFeedbackDefaults = createDefaultsFiller<FeedbackInput>('portkey', '/components/schemas/FeedbackRequest')
 
 export function emptyTenantState(): TenantState {
   return { generations: [], feedback: [] }
@@ -36,12 +40,13 @@ export class PortkeyService {
   async createFeedback(tenant: string, items: readonly FeedbackInput[]): Promise<string[]> {
     const state = this.#tenant(tenant)
     const createdAt = this.#now().toISOString()
-    const created = items.map((item): Feedback => {
+    const created = items.map((input): Feedback => {
+      const item = withFeedbackDefaults(input)
       const feedback: Feedback = {
         id: randomUUID(),
         trace_id: item.trace_id,
         value: item.value,
-        weight: item.weight ?? 1,
+        weight: item.weight!, // set: the schema's default (1.0) was filled in above
         metadata: item.metadata ?? {},
         created_at: createdAt,
       }
