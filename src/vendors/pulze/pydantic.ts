@@ -1,5 +1,8 @@
-// The few pydantic v2 (lax mode) validators Pulze's request models need, producing FastAPI's error items
-// (`{type, loc, msg, input, ctx?}`, no `url`). Pure functions: no HTTP, no store.
+// pydantic v2 (lax mode) as FastAPI applies it to Pulze's requests, producing FastAPI's error items
+// (`{type, loc, msg, input, ctx?}`, no `url`): the scalar parsers, and a compiler that walks the request
+// schemas of specs/pulze.yaml and dispatches to them. No HTTP, no store.
+import { resolvePointer } from '../../openapi/json-pointer.ts'
+import { loadSpec } from '../../openapi/load-specs.ts'
 import { utcTime } from '../../util/utc-buckets.ts'
 
 export type Loc = (string | number)[]
@@ -196,50 +199,465 @@ function speedate(text: string): number | string {
   return utcTime(year, month - 1, day, Number(hh), Number(mm), Number(ss ?? '0'), ms) - offsetMinutes * 60_000
 }
 
-// ---- models ----
+// ---- models, compiled from the spec's JSON Schema ----
+// Which fields a request has, their types, nullability, defaults, bounds and order are read off the
+// OpenAPI document (parameters, then the request body), never listed here: this section only knows how
+// pydantic v2 (lax mode) treats each kind of schema. `x-pydantic: <type>` names the pydantic type of a
+// schema whose alternatives only spell out, for ajv, the inputs lax mode accepts (see specs/pulze.yaml).
 
-/** FastAPI's answer for a body that is absent (`null` too) or not an object. */
-export function modelInputError(body: unknown): PydanticError | null {
-  if (body === undefined || body === null) return missing(['body'], null)
-  if (!isPlainObject(body)) {
-    return {
-      type: 'model_attributes_type',
-      loc: ['body'],
-      msg: 'Input should be a valid dictionary or object to extract fields from',
-      input: body,
-    }
-  }
-  return null
+const modelAttributesType = (loc: Loc, input: unknown): PydanticError => ({
+  type: 'model_attributes_type',
+  loc,
+  msg: 'Input should be a valid dictionary or object to extract fields from',
+  input,
+})
+
+/** The pydantic types `x-pydantic` can name; each dispatches to one of the scalar parsers above. */
+export type PydanticType = 'bool' | 'int' | 'str' | 'uuid' | 'datetime'
+
+/** The part of JSON Schema (OpenAPI 3.1) the compiler reads. */
+export type JsonSchema = {
+  $ref?: string
+  type?: string | string[]
+  format?: string
+  enum?: unknown[]
+  anyOf?: JsonSchema[]
+  allOf?: JsonSchema[]
+  items?: JsonSchema
+  properties?: Record<string, JsonSchema>
+  required?: string[]
+  additionalProperties?: boolean | JsonSchema
+  default?: unknown
+  minimum?: number
+  maximum?: number
+  title?: string
+  description?: string
+  'x-pydantic'?: PydanticType
 }
 
+/** Validates `value` at `loc`, appends pydantic's errors to `errors`, returns the parsed value. */
+type Validate = (value: unknown, loc: Loc, errors: PydanticError[]) => unknown
+type Node = { validate: Validate; isList: boolean; default?: { value: unknown } }
+type Result<T> = { value: T } | { errors: PydanticError[] }
+
+// Keywords that constrain a value and that this compiler does not turn into pydantic rules: a schema
+// that uses one fails to compile rather than being checked more loosely than the spec says.
+const UNSUPPORTED = [
+  'oneOf',
+  'not',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'patternProperties',
+  'propertyNames',
+  'prefixItems',
+  'unevaluatedProperties',
+]
+const PYDANTIC_TYPES: readonly string[] = ['bool', 'int', 'str', 'uuid', 'datetime']
+const MAX_DEPTH = 32
+
+/** The value at a local JSON pointer (`#/components/schemas/X`) of `doc`. */
+function atPointer(doc: unknown, ref: string): unknown {
+  if (!ref.startsWith('#')) throw new Error(`pydantic schema: only local $refs are supported, not ${ref}`)
+  const value = resolvePointer(doc, ref)
+  if (value === undefined) throw new Error(`pydantic schema: ${ref} does not resolve`)
+  return value
+}
+
+/** `$ref` and single-member `allOf` replaced by what they point at (the referring schema's own keywords win). */
+function flatten(schema: JsonSchema, doc: unknown): JsonSchema {
+  let current = schema
+  for (let i = 0; i < MAX_DEPTH; i++) {
+    if (current.$ref !== undefined) {
+      const { $ref, ...rest } = current
+      current = { ...(atPointer(doc, $ref) as JsonSchema), ...rest }
+    } else if (current.allOf !== undefined) {
+      const { allOf, ...rest } = current
+      if (allOf.length !== 1) throw new Error('pydantic schema: allOf with more than one member is not supported')
+      current = { ...allOf[0]!, ...rest }
+    } else return current
+  }
+  throw new Error(`pydantic schema: $ref chain too long at ${schema.$ref ?? '(allOf)'}`)
+}
+
+const isNullSchema = (schema: JsonSchema): boolean => schema.type === 'null'
+
+/** Splits `Optional[X]` (an anyOf member or a `type` entry `'null'`) into X and its nullability. */
+function optional(schema: JsonSchema, doc: unknown): { inner: JsonSchema; nullable: boolean } {
+  if (schema.anyOf !== undefined) {
+    const members = schema.anyOf.map((m) => flatten(m, doc))
+    const nullable = members.some(isNullSchema)
+    const others = members.filter((m) => !isNullSchema(m))
+    if (schema['x-pydantic'] !== undefined) {
+      const named = { ...schema }
+      delete named.anyOf
+      return { inner: named, nullable }
+    }
+    if (others.length !== 1) throw new Error('pydantic schema: a union of several types needs an x-pydantic type')
+    return { inner: { ...others[0]! }, nullable }
+  }
+  if (Array.isArray(schema.type)) {
+    const types = schema.type.filter((t) => t !== 'null')
+    const nullable = types.length < schema.type.length
+    if (types.length === 1) return { inner: { ...schema, type: types[0]! }, nullable }
+    if (schema['x-pydantic'] !== undefined) return { inner: schema, nullable }
+    throw new Error(`pydantic schema: a union of types [${schema.type.join(', ')}] needs an x-pydantic type`)
+  }
+  return { inner: schema, nullable: false }
+}
+
+/** Python's repr of a literal, as pydantic's `literal_error` prints it. */
+const pythonRepr = (value: unknown): string =>
+  typeof value === 'string'
+    ? `'${value}'`
+    : value === null
+      ? 'None'
+      : typeof value === 'boolean'
+        ? value
+          ? 'True'
+          : 'False'
+        : String(value)
+
+/** `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`. */
+function expectedLiterals(members: readonly unknown[]): string {
+  const reprs = members.map(pythonRepr)
+  return reprs.length <= 1 ? (reprs[0] ?? '') : `${reprs.slice(0, -1).join(', ')} or ${reprs[reprs.length - 1]!}`
+}
+
+function scalar(type: PydanticType, schema: JsonSchema): Validate {
+  switch (type) {
+    case 'bool':
+      return (value, loc, errors) => {
+        const parsed = parseBool(value, loc)
+        if ('error' in parsed) errors.push(parsed.error)
+        else return parsed.value
+        return undefined
+      }
+    case 'int': {
+      const bounds: IntBounds = {}
+      if (schema.minimum !== undefined) bounds.ge = schema.minimum
+      if (schema.maximum !== undefined) bounds.le = schema.maximum
+      return (value, loc, errors) => {
+        const parsed = parseQueryInt(value, loc, bounds)
+        if ('error' in parsed) errors.push(parsed.error)
+        else return parsed.value
+        return undefined
+      }
+    }
+    case 'str':
+      return (value, loc, errors) => {
+        const error = stringError(value, loc)
+        if (error !== null) errors.push(error)
+        return value
+      }
+    case 'uuid':
+      return (value, loc, errors) => {
+        const parsed = parseUuid(value, loc)
+        if ('error' in parsed) errors.push(parsed.error)
+        else return parsed.uuid
+        return undefined
+      }
+    case 'datetime':
+      // The parsed value is milliseconds since the epoch (a naive datetime is UTC).
+      return (value, loc, errors) => {
+        const parsed = parseDateTime(value, loc)
+        if ('error' in parsed) errors.push(parsed.error)
+        else return parsed.ms
+        return undefined
+      }
+  }
+}
+
+/** The pydantic type a (flattened, non-null) schema stands for, when it is a scalar. */
+function scalarType(schema: JsonSchema, at: string): PydanticType | null {
+  const named = schema['x-pydantic']
+  if (named !== undefined) {
+    if (!PYDANTIC_TYPES.includes(named)) throw new Error(`pydantic schema: unknown x-pydantic type ${String(named)} at ${at}`)
+    return named
+  }
+  if (schema.type === 'boolean') return 'bool'
+  if (schema.type === 'integer') return 'int'
+  if (schema.type !== 'string') return null
+  if (schema.format === undefined) return 'str'
+  if (schema.format === 'uuid') return 'uuid'
+  if (schema.format === 'date-time') return 'datetime'
+  throw new Error(`pydantic schema: format ${schema.format} is not supported at ${at}`)
+}
+
+function compileNode(raw: JsonSchema, doc: unknown, at: string, depth: number): Node {
+  if (depth > MAX_DEPTH) throw new Error(`pydantic schema: nested too deep (recursive?) at ${at}`)
+  const schema = flatten(raw, doc)
+  const { inner, nullable } = optional(schema, doc)
+  const node = compileType(flatten(inner, doc), doc, at, depth)
+  const validate: Validate = nullable ? (value, loc, errors) => (value === null ? null : node.validate(value, loc, errors)) : node.validate
+  return Object.hasOwn(schema, 'default') ? { ...node, validate, default: { value: schema.default } } : { ...node, validate }
+}
+
+function compileType(schema: JsonSchema, doc: unknown, at: string, depth: number): Node {
+  const named = schema['x-pydantic'] !== undefined
+  if (!named) {
+    const unsupported = UNSUPPORTED.find((k) => Object.hasOwn(schema, k))
+    if (unsupported !== undefined) throw new Error(`pydantic schema: ${unsupported} is not supported at ${at}`)
+    if (schema.anyOf !== undefined) throw new Error(`pydantic schema: a union needs an x-pydantic type at ${at}`)
+  }
+  const type = scalarType(schema, at)
+  if (type !== 'int' && (schema.minimum !== undefined || schema.maximum !== undefined)) {
+    throw new Error(`pydantic schema: minimum/maximum are only supported on integers, at ${at}`)
+  }
+  if (schema.enum !== undefined && !named) {
+    const members = schema.enum
+    const expected = expectedLiterals(members)
+    return {
+      isList: false,
+      validate: (value, loc, errors) => {
+        const index = members.indexOf(value)
+        if (index !== -1) return members[index]
+        errors.push({ type: 'literal_error', loc, msg: `Input should be ${expected}`, input: value, ctx: { expected } })
+        return undefined
+      },
+    }
+  }
+  if (type !== null) return { isList: false, validate: scalar(type, schema) }
+  switch (schema.type) {
+    case undefined:
+      return { isList: false, validate: (value) => value }
+    case 'array':
+      return compileList(schema, doc, at, depth)
+    case 'object':
+      return schema.properties === undefined && schema.additionalProperties !== false
+        ? compileDict(schema, doc, at, depth)
+        : compileModel(schema, doc, at, depth)
+    default:
+      throw new Error(`pydantic schema: type ${String(schema.type)} is not supported at ${at}`)
+  }
+}
+
+function compileList(schema: JsonSchema, doc: unknown, at: string, depth: number): Node {
+  const item = compileNode(schema.items ?? {}, doc, `${at}/items`, depth + 1)
+  return {
+    isList: true,
+    validate: (value, loc, errors) => {
+      if (!Array.isArray(value)) {
+        errors.push({ type: 'list_type', loc, msg: 'Input should be a valid list', input: value })
+        return undefined
+      }
+      return value.map((element, index) => item.validate(element, [...loc, index], errors))
+    },
+  }
+}
+
+/** `dict[str, X]`: an object without `properties`, its values given by `additionalProperties`. */
+function compileDict(schema: JsonSchema, doc: unknown, at: string, depth: number): Node {
+  const values = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : {}
+  const item = compileNode(values, doc, `${at}/additionalProperties`, depth + 1)
+  return {
+    isList: false,
+    validate: (value, loc, errors) => {
+      if (!isPlainObject(value)) {
+        errors.push({ type: 'dict_type', loc, msg: 'Input should be a valid dictionary', input: value })
+        return undefined
+      }
+      const parsed: Record<string, unknown> = {}
+      for (const [key, element] of Object.entries(value)) parsed[key] = item.validate(element, [...loc, key], errors)
+      return parsed
+    },
+  }
+}
+
+/** A `BaseModel`: fields in the schema's order, `required` or defaulted, unknown keys ignored (or forbidden). */
+function compileModel(schema: JsonSchema, doc: unknown, at: string, depth: number): Node {
+  if (typeof schema.additionalProperties === 'object') {
+    throw new Error(`pydantic schema: a model with typed additionalProperties is not supported at ${at}`)
+  }
+  const required = new Set(schema.required ?? [])
+  const fields = Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    required: required.has(name),
+    node: compileNode(property, doc, `${at}/properties/${name}`, depth + 1),
+  }))
+  const forbidExtra = schema.additionalProperties === false
+  return {
+    isList: false,
+    validate: (value, loc, errors) => {
+      if (!isPlainObject(value)) {
+        errors.push(modelAttributesType(loc, value))
+        return undefined
+      }
+      const parsed: Record<string, unknown> = {}
+      for (const field of fields) {
+        if (Object.hasOwn(value, field.name)) parsed[field.name] = field.node.validate(value[field.name], [...loc, field.name], errors)
+        else if (field.required) errors.push(missing([...loc, field.name], value))
+        else parsed[field.name] = defaultOf(field.node)
+      }
+      if (forbidExtra) {
+        for (const [key, extra] of Object.entries(value)) {
+          if (fields.some((f) => f.name === key)) continue
+          errors.push({ type: 'extra_forbidden', loc: [...loc, key], msg: 'Extra inputs are not permitted', input: extra })
+        }
+      }
+      return parsed
+    },
+  }
+}
+
+/** A field's value when it is not sent: its `default` (a fresh copy), else `None`. */
+const defaultOf = (node: Node): unknown => (node.default === undefined ? null : structuredClone(node.default.value))
+
+/** A validator for one schema of `doc` (local `$ref`s resolve against `doc`), compiled once. */
+export function compileSchema(schema: JsonSchema, doc: unknown = {}): (value: unknown, loc?: Loc) => Result<unknown> {
+  const node = compileNode(schema, doc, '#', 0)
+  return (value, loc = []) => {
+    const errors: PydanticError[] = []
+    const parsed = node.validate(value, loc, errors)
+    return errors.length > 0 ? { errors } : { value: parsed }
+  }
+}
+
+/** A request as the router saw it. */
+export type RawRequest = {
+  /** Path parameters as strings (undefined: not known to be wrong). */
+  path: Record<string, unknown>
+  /** Query parameters as sent (strings, or arrays when repeated). */
+  query: Record<string, unknown>
+  body: unknown
+}
+/** The same request as pydantic parsed it: every declared parameter (defaults filled in) and the body model. */
+export type ParsedRequest = { path: Record<string, unknown>; query: Record<string, unknown>; body: unknown }
+
+export type CompiledOperation = {
+  /** FastAPI's order: path parameters, then query parameters, then the body; every error at once. */
+  validate(raw: RawRequest): Result<ParsedRequest>
+  validateBody(body: unknown): Result<unknown>
+}
+
+type Parameter = { name: string; in: string; required?: boolean; schema?: JsonSchema }
+type OperationObject = {
+  operationId?: string
+  parameters?: (Parameter | { $ref: string })[]
+  requestBody?: { $ref?: string; required?: boolean; content?: Record<string, { schema?: JsonSchema }> }
+}
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+
+function resolveRef<T>(doc: unknown, value: T | { $ref: string }): T {
+  let current: unknown = value
+  for (let i = 0; i < MAX_DEPTH && current !== null && typeof current === 'object' && '$ref' in current; i++) {
+    current = atPointer(doc, String(current.$ref))
+  }
+  return current as T
+}
+
+function compileOperationObject(doc: unknown, pathItem: { parameters?: OperationObject['parameters'] }, op: OperationObject, at: string) {
+  const byKey = new Map<string, Parameter>()
+  for (const p of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
+    const param = resolveRef<Parameter>(doc, p)
+    byKey.set(`${param.in}:${param.name}`, param)
+  }
+  const parameters = [...byKey.values()].map((param) => {
+    if (param.in !== 'path' && param.in !== 'query') throw new Error(`pydantic schema: ${param.in} parameters are not supported at ${at}`)
+    return {
+      name: param.name,
+      in: param.in,
+      required: param.required === true || param.in === 'path',
+      node: compileNode(param.schema ?? {}, doc, `${at}/parameters/${param.name}`, 0),
+    }
+  })
+  // FastAPI validates path parameters before query parameters, each in declaration order.
+  parameters.sort((a, b) => (a.in === b.in ? 0 : a.in === 'path' ? -1 : 1))
+
+  const requestBody = op.requestBody === undefined ? undefined : resolveRef(doc, op.requestBody)
+  const bodySchema = requestBody?.content?.['application/json']?.schema
+  const body = bodySchema === undefined ? null : compileNode(bodySchema, doc, `${at}/requestBody`, 0)
+  const bodyRequired = requestBody?.required === true
+
+  const checkBody = (value: unknown, errors: PydanticError[]): unknown => {
+    if (body === null) return undefined
+    // FastAPI: no body, or a JSON `null`, is a missing body.
+    if (value === undefined || value === null) {
+      if (bodyRequired) errors.push(missing(['body'], null))
+      return bodyRequired ? undefined : defaultOf(body)
+    }
+    return body.validate(value, ['body'], errors)
+  }
+
+  return {
+    validate(raw: RawRequest): Result<ParsedRequest> {
+      const errors: PydanticError[] = []
+      const parsed: ParsedRequest = { path: {}, query: {}, body: undefined }
+      for (const param of parameters) {
+        const source = param.in === 'path' ? raw.path : raw.query
+        let value = source[param.name]
+        const target = param.in === 'path' ? parsed.path : parsed.query
+        if (value === undefined) {
+          // A path parameter is always there once the route matched; undefined means "not known to be wrong".
+          if (param.in === 'path') continue
+          if (param.required) errors.push(missing([param.in, param.name], null))
+          else target[param.name] = defaultOf(param.node)
+          continue
+        }
+        // Starlette hands a repeated query parameter's last value to a non-list parameter, and a query
+        // string carries strings (a number here is ajv's coercion of what was sent).
+        if (param.in === 'query' && Array.isArray(value) && !param.node.isList) value = value[value.length - 1]
+        if (param.in === 'query' && typeof value === 'number') value = String(value)
+        target[param.name] = param.node.validate(value, [param.in, param.name], errors)
+      }
+      parsed.body = checkBody(raw.body, errors)
+      return errors.length > 0 ? { errors } : { value: parsed }
+    },
+    validateBody(value: unknown): Result<unknown> {
+      const errors: PydanticError[] = []
+      const parsed = checkBody(value, errors)
+      return errors.length > 0 ? { errors } : { value: parsed }
+    },
+  } satisfies CompiledOperation
+}
+
+/** Every operation of an OpenAPI document, by operationId, compiled once. */
+export function compileOperations(doc: { paths: Record<string, Record<string, unknown>> }): Map<string, CompiledOperation> {
+  const operations = new Map<string, CompiledOperation>()
+  for (const [path, pathItem] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = pathItem[method] as OperationObject | undefined
+      if (op?.operationId === undefined) continue
+      operations.set(op.operationId, compileOperationObject(doc, pathItem, op, `${method.toUpperCase()} ${path}`))
+    }
+  }
+  return operations
+}
+
+// ---- Pulze's operations, compiled from specs/pulze.yaml at load ----
+
+const PULZE_OPERATIONS = compileOperations(loadSpec('pulze'))
+
+/** The compiled validator of one operation of specs/pulze.yaml. */
+export function pulzeOperation(operationId: string): CompiledOperation {
+  const operation = PULZE_OPERATIONS.get(operationId)
+  if (operation === undefined) throw new Error(`pulze spec: no operation ${operationId}`)
+  return operation
+}
+
+/** `LogResponseRatingRequest` as parsed: the schema's own field names. */
 export type Rating = { good_answer: boolean | null; feedback: string | null }
 
-/** `LogResponseRatingRequest`: `{good_answer: bool | None = None, feedback: str | None = ""}`. */
-export function validateRatingBody(body: unknown): { value: Rating } | { errors: PydanticError[] } {
-  const modelError = modelInputError(body)
-  if (modelError !== null) return { errors: [modelError] }
-  const record = body as Record<string, unknown>
-  const errors: PydanticError[] = []
-  let good: boolean | null = null
-  if (record['good_answer'] !== undefined && record['good_answer'] !== null) {
-    const parsed = parseBool(record['good_answer'], ['body', 'good_answer'])
-    if ('error' in parsed) errors.push(parsed.error)
-    else good = parsed.value
-  }
-  let feedback: string | null = ''
-  if (Object.hasOwn(record, 'feedback')) {
-    const value = record['feedback']
-    if (value === null) feedback = null
-    else {
-      const error = stringError(value, ['body', 'feedback'])
-      if (error !== null) errors.push(error)
-      else feedback = value as string
-    }
-  }
-  return errors.length > 0 ? { errors } : { value: { good_answer: good, feedback } }
-}
-
 export type SortSpec = { col: string; order: 'asc' | 'desc'; multiple: boolean }
+/** `FilterLogsRequest` as parsed (datetimes in epoch milliseconds). */
+export type FilterLogsModel = {
+  date_from: number
+  date_to: number | null
+  app_ids: string[]
+  labels: Record<string, string> | null
+  params: SortSpec[]
+  query: string
+}
+/** The search's view of a `FilterLogsRequest`. */
 export type LogFilter = {
   dateFrom: number
   dateTo: number | null
@@ -249,107 +667,25 @@ export type LogFilter = {
   query: string
 }
 
-/** `FilterLogsRequest`, field by field in the order Pulze's docs list them. */
-export function validateFilterBody(body: unknown): { value: LogFilter } | { errors: PydanticError[] } {
-  const modelError = modelInputError(body)
-  if (modelError !== null) return { errors: [modelError] }
-  const record = body as Record<string, unknown>
-  const errors: PydanticError[] = []
-  const value: LogFilter = { dateFrom: 0, dateTo: null, appIds: [], labels: null, params: [], query: '' }
+export const toLogFilter = (model: FilterLogsModel): LogFilter => ({
+  dateFrom: model.date_from,
+  dateTo: model.date_to,
+  appIds: model.app_ids,
+  labels: model.labels,
+  params: model.params,
+  query: model.query,
+})
 
-  if (!Object.hasOwn(record, 'date_from')) errors.push(missing(['body', 'date_from'], record))
-  else {
-    const parsed = parseDateTime(record['date_from'], ['body', 'date_from'])
-    if ('error' in parsed) errors.push(parsed.error)
-    else value.dateFrom = parsed.ms
-  }
-
-  if (record['date_to'] !== undefined && record['date_to'] !== null) {
-    const parsed = parseDateTime(record['date_to'], ['body', 'date_to'])
-    if ('error' in parsed) errors.push(parsed.error)
-    else value.dateTo = parsed.ms
-  }
-
-  if (Object.hasOwn(record, 'app_ids')) {
-    const ids = record['app_ids']
-    if (!Array.isArray(ids)) errors.push({ type: 'list_type', loc: ['body', 'app_ids'], msg: 'Input should be a valid list', input: ids })
-    else {
-      ids.forEach((id, index) => {
-        const parsed = parseUuid(id, ['body', 'app_ids', index])
-        if ('error' in parsed) errors.push(parsed.error)
-        else value.appIds.push(parsed.uuid)
-      })
-    }
-  }
-
-  if (record['labels'] !== undefined && record['labels'] !== null) {
-    const labels = record['labels']
-    if (!isPlainObject(labels))
-      errors.push({ type: 'dict_type', loc: ['body', 'labels'], msg: 'Input should be a valid dictionary', input: labels })
-    else {
-      const accepted: Record<string, string> = {}
-      for (const [key, label] of Object.entries(labels)) {
-        const error = stringError(label, ['body', 'labels', key])
-        if (error !== null) errors.push(error)
-        else accepted[key] = label as string
-      }
-      value.labels = accepted
-    }
-  }
-
-  if (Object.hasOwn(record, 'params')) {
-    const params = record['params']
-    if (!Array.isArray(params))
-      errors.push({ type: 'list_type', loc: ['body', 'params'], msg: 'Input should be a valid list', input: params })
-    else {
-      params.forEach((param, index) => {
-        const parsed = validateSortParam(param, ['body', 'params', index])
-        if ('errors' in parsed) errors.push(...parsed.errors)
-        else value.params.push(parsed.value)
-      })
-    }
-  }
-
-  if (Object.hasOwn(record, 'query')) {
-    const error = stringError(record['query'], ['body', 'query'])
-    if (error !== null) errors.push(error)
-    else value.query = record['query'] as string
-  }
-  return errors.length > 0 ? { errors } : { value }
+/** The body of `Logs_rateById`, validated against its schema in the spec. */
+export function validateRatingBody(body: unknown): Result<Rating> {
+  const parsed = pulzeOperation('Logs_rateById').validateBody(body)
+  return 'errors' in parsed ? parsed : { value: parsed.value as Rating }
 }
 
-function validateSortParam(param: unknown, loc: Loc): { value: SortSpec } | { errors: PydanticError[] } {
-  if (!isPlainObject(param)) {
-    return {
-      errors: [
-        { type: 'model_attributes_type', loc, msg: 'Input should be a valid dictionary or object to extract fields from', input: param },
-      ],
-    }
-  }
-  const errors: PydanticError[] = []
-  const value: SortSpec = { col: '', order: 'asc', multiple: false }
-  if (!Object.hasOwn(param, 'col')) errors.push(missing([...loc, 'col'], param))
-  else {
-    const error = stringError(param['col'], [...loc, 'col'])
-    if (error !== null) errors.push(error)
-    else value.col = param['col'] as string
-  }
-  if (!Object.hasOwn(param, 'order')) errors.push(missing([...loc, 'order'], param))
-  else if (param['order'] !== 'asc' && param['order'] !== 'desc') {
-    errors.push({
-      type: 'literal_error',
-      loc: [...loc, 'order'],
-      msg: "Input should be 'asc' or 'desc'",
-      input: param['order'],
-      ctx: { expected: "'asc' or 'desc'" },
-    })
-  } else value.order = param['order']
-  if (Object.hasOwn(param, 'multiple')) {
-    const parsed = parseBool(param['multiple'], [...loc, 'multiple'])
-    if ('error' in parsed) errors.push(parsed.error)
-    else value.multiple = parsed.value
-  }
-  return errors.length > 0 ? { errors } : { value }
+/** The body of `Logs_getMatchingLogs`, validated against its schema in the spec. */
+export function validateFilterBody(body: unknown): Result<LogFilter> {
+  const parsed = pulzeOperation('Logs_getMatchingLogs').validateBody(body)
+  return 'errors' in parsed ? parsed : { value: toLogFilter(parsed.value as FilterLogsModel) }
 }
 
 // ---- malformed JSON: where Python's json module stops, and what it says ----
