@@ -3,7 +3,7 @@ import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
 import { controlApi } from './control/index.ts'
 import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
-import { compileOperations, type OperationTable } from './openapi/operations.ts'
+import { operationTable } from './openapi/operations.ts'
 import type { Data } from './store/data.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 
@@ -27,17 +27,6 @@ export type AppOptions = {
   beforeVendors?: RequestHandler
 }
 
-/** Compiled once per process: the specs don't change while it runs. */
-const compiledTables = new Map<string, OperationTable>()
-function operationsOf(name: 'portkey' | 'helicone' | 'pulze' | 'emulator', coerceBody: boolean): OperationTable {
-  let table = compiledTables.get(name)
-  if (table === undefined) {
-    table = compileOperations(name, { coerceBody })
-    compiledTables.set(name, table)
-  }
-  return table
-}
-
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
 export function createApp(options: AppOptions): Express {
   const app = express()
@@ -59,7 +48,7 @@ export function createApp(options: AppOptions): Express {
     createOperationRouter(
       controlApi,
       {
-        operations: operationsOf('emulator', false),
+        operations: operationTable('emulator'),
         db: options.db,
         vendors: options.vendors,
         keys: options.keys,
@@ -75,7 +64,7 @@ export function createApp(options: AppOptions): Express {
       db: options.db,
       keys: options.keys,
       options: options.vendorOptions,
-      operations: operationsOf(vendor.name, vendor.compile?.coerceBody ?? false),
+      operations: operationTable(vendor.name, vendor.compile ?? {}),
     }
     const router = createOperationRouter(vendor, ctx, routerOptions)
     if (options.rootVendor === vendor) app.use(router)

@@ -1,6 +1,6 @@
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
-import { applyFixtureDocument, FixtureError, stateToFixtureDocument } from '../fixtures/fixture-document.ts'
+import { applyFixtureDocument, FixtureError, jsonPath, stateToFixtureDocument } from '../fixtures/fixture-document.ts'
 import { HttpError } from '../http/http-error.ts'
 import type { OperationTable } from '../openapi/operations.ts'
 import { formatLocation } from '../openapi/violations.ts'
@@ -36,7 +36,7 @@ export const controlApi: ApiModule<ControlContext> = {
         400,
         'Invalid request',
         violations.map((v) => `${formatLocation(v.location)} ${v.message}`).join('; '),
-        violations.map((v) => ({ path: `$${formatLocation(v.location.slice(1)).replace(/^(?=[^[.])/, '.')}`, message: v.message })),
+        violations.map((v) => ({ path: jsonPath(v.location.slice(1)), message: v.message })),
       ),
     malformedJson: (error) => problem(400, 'Malformed JSON', error.message),
     notFound: (method, path) => problem(404, 'Not Found', `${method} /__emulator${path} is not an emulator endpoint`),

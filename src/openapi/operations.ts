@@ -45,7 +45,23 @@ export type CompileOptions = {
   coerceBody?: boolean
 }
 
-/** Compiles every operation of `specs/<name>.yaml`. Call once at startup. */
+const compiledTables = new Map<string, OperationTable>()
+
+/**
+ * The compiled operations of `specs/<name>.yaml`, compiled on first use and shared by the whole process
+ * (the app, replay, recording checks): the specs don't change while it runs.
+ */
+export function operationTable(name: SpecName, options: CompileOptions = {}): OperationTable {
+  const key = `${name}:${options.coerceBody === true}`
+  let table = compiledTables.get(key)
+  if (table === undefined) {
+    table = compileOperations(name, options)
+    compiledTables.set(key, table)
+  }
+  return table
+}
+
+/** Compiles every operation of `specs/<name>.yaml` (uncached: use `operationTable`). */
 export function compileOperations(name: SpecName, options: CompileOptions = {}): OperationTable {
   const doc = loadSpec(name)
   const id = specId(name)

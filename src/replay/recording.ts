@@ -1,6 +1,6 @@
 import type { components } from '../generated/emulator.ts'
 import { checkFixtureDocument, jsonPath, type FixtureDocument, type FixtureProblem } from '../fixtures/fixture-document.ts'
-import { compileOperations, type OperationTable } from '../openapi/operations.ts'
+import { operationTable, type OperationTable } from '../openapi/operations.ts'
 import type { Violation } from '../openapi/violations.ts'
 import { VENDORS } from '../vendors/index.ts'
 import { isVendorName, type VendorName } from '../vendors/vendor-name.ts'
@@ -12,17 +12,9 @@ export type RecordedMethod = RecordedInteraction['method']
 /** A fixture document that carries recordings (what `record` writes and `replay` reads). */
 export type RecordingDocument = FixtureDocument & { recordings?: RecordedInteraction[] }
 
-const tables = new Map<VendorName, OperationTable>()
-
-/** The vendor's compiled operations, once per process, with the vendor's own body coercion. */
+/** The vendor's compiled operations (the same tables the app uses), with the vendor's own body coercion. */
 export function vendorOperations(vendor: VendorName): OperationTable {
-  let table = tables.get(vendor)
-  if (table === undefined) {
-    const module = VENDORS.find((v) => v.name === vendor)
-    table = compileOperations(vendor, { coerceBody: module?.compile?.coerceBody ?? false })
-    tables.set(vendor, table)
-  }
-  return table
+  return operationTable(vendor, VENDORS.find((v) => v.name === vendor)?.compile ?? {})
 }
 
 /**

@@ -621,7 +621,7 @@ function compileOperationObject(doc: unknown, pathItem: { parameters?: Operation
 }
 
 /** Every operation of an OpenAPI document, by operationId, compiled once. */
-export function compileOperations(doc: { paths: Record<string, Record<string, unknown>> }): Map<string, CompiledOperation> {
+export function compilePydanticOperations(doc: { paths: Record<string, Record<string, unknown>> }): Map<string, CompiledOperation> {
   const operations = new Map<string, CompiledOperation>()
   for (const [path, pathItem] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
@@ -635,7 +635,7 @@ export function compileOperations(doc: { paths: Record<string, Record<string, un
 
 // ---- Pulze's operations, compiled from specs/pulze.yaml at load ----
 
-const PULZE_OPERATIONS = compileOperations(loadSpec('pulze'))
+const PULZE_OPERATIONS = compilePydanticOperations(loadSpec('pulze'))
 
 /** The compiled validator of one operation of specs/pulze.yaml. */
 export function pulzeOperation(operationId: string): CompiledOperation {

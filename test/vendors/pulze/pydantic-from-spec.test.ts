@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { loadSpec } from '../../../src/openapi/load-specs.ts'
 import {
-  compileOperations,
+  compilePydanticOperations,
   compileSchema,
   pulzeOperation,
   type JsonSchema,
@@ -50,8 +50,8 @@ function smallDoc(sizeMaximum: number) {
 
 test('bounds come from the schema: the same query compiled against another maximum gives another answer', () => {
   const raw = { path: { item_id: UUID }, query: { size: '30' }, body: { since: '2026-01-01' } }
-  const wide = compileOperations(smallDoc(50)).get('Items_search')!
-  const narrow = compileOperations(smallDoc(20)).get('Items_search')!
+  const wide = compilePydanticOperations(smallDoc(50)).get('Items_search')!
+  const narrow = compilePydanticOperations(smallDoc(20)).get('Items_search')!
   expect(wide.validate(raw)).toEqual({
     value: { path: { item_id: UUID }, query: { page: 1, size: 30 }, body: { since: Date.parse('2026-01-01T00:00:00Z'), tags: [] } },
   })
@@ -73,7 +73,7 @@ test("Pulze's own bounds and defaults are the spec's: editing a copy of the spec
   size.schema.default = 7
   const schemas = spec.components!['schemas'] as Record<string, { required?: string[] }>
   schemas['FilterLogsRequest']!.required = ['date_from', 'query']
-  const edited = compileOperations(spec).get('Logs_getMatchingLogs')!
+  const edited = compilePydanticOperations(spec).get('Logs_getMatchingLogs')!
   expect(edited.validate(raw)).toEqual({
     errors: [{ type: 'missing', loc: ['body', 'query'], msg: 'Field required', input: { date_from: '2026-01-01' } }],
   })
@@ -82,7 +82,7 @@ test("Pulze's own bounds and defaults are the spec's: editing a copy of the spec
 })
 
 test('errors come path, then query, then body, fields in schema order, all at once', () => {
-  const op = compileOperations(smallDoc(50)).get('Items_search')!
+  const op = compilePydanticOperations(smallDoc(50)).get('Items_search')!
   const result = op.validate({ path: { item_id: 'nope' }, query: { page: '0', size: ['5', 'x'] }, body: { tags: 'a', since: 'later' } })
   expect(typesAndLocs(result)).toEqual([
     ['uuid_parsing', ['path', 'item_id']],
