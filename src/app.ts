@@ -1,8 +1,11 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
-import { controlApi } from './control/index.ts'
+import type { FaultRules } from './control/fault-rules.ts'
+import { controlApi, type StateControl } from './control/index.ts'
 import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
+import { problem } from './http/problem.ts'
+import { sendHttpError } from './http/reply.ts'
 import { operationTable } from './openapi/operations.ts'
 import type { Data } from './store/data.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
@@ -13,6 +16,7 @@ export type Logger = {
   error(message: string, error: unknown): void
 }
 
+/** Everything the app is built from; `createEmulator` assembles it (the app itself is internal). */
 export type AppOptions = {
   db: Low<Data>
   keys: KeyRegistry
@@ -25,6 +29,10 @@ export type AppOptions = {
   vendorOptions: VendorOptions
   /** Runs before the vendor routers (recorded-interaction replay). */
   beforeVendors?: RequestHandler
+  /** Fault rules and overrides, applied to vendor routes. */
+  faults: FaultRules
+  /** Reset and seed, as `createEmulator` implements them (the control API calls the same functions). */
+  state: StateControl
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -42,7 +50,7 @@ export function createApp(options: AppOptions): Express {
     next()
   })
 
-  const routerOptions = { strict: options.strict, logError: options.logger.error }
+  const pipeline = { strict: options.strict, logError: options.logger.error }
   app.use(
     '/__emulator',
     createOperationRouter(
@@ -53,35 +61,27 @@ export function createApp(options: AppOptions): Express {
         vendors: options.vendors,
         keys: options.keys,
         version: options.version,
-        now: options.vendorOptions.now,
+        state: options.state,
+        faults: options.faults,
       },
-      routerOptions,
+      pipeline,
     ),
   )
   if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
   for (const vendor of options.vendors) {
-    const ctx = {
-      db: options.db,
-      keys: options.keys,
-      options: options.vendorOptions,
-      operations: operationTable(vendor.name, vendor.compile ?? {}),
-    }
-    const router = createOperationRouter(vendor, ctx, routerOptions)
+    const ctx = { db: options.db, keys: options.keys, options: options.vendorOptions, operations: operationTable(vendor.name) }
+    const router = createOperationRouter(vendor, ctx, { ...pipeline, faults: options.faults })
     if (options.rootVendor === vendor) app.use(router)
     else app.use(`/${vendor.name}`, router)
   }
 
   app.use((req: Request, res: Response) => {
-    res
-      .status(404)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          title: 'Not Found',
-          status: 404,
-          detail: `${req.method} ${req.path}: not an emulated endpoint. Vendors are served under ${options.vendors.map((v) => `/${v.name}`).join(', ')}; the control API under /__emulator.`,
-        }),
-      )
+    sendHttpError(
+      res,
+      problem(404, 'Not Found', {
+        detail: `${req.method} ${req.path}: not an emulated endpoint. Vendors are served under ${options.vendors.map((v) => `/${v.name}`).join(', ')}; the control API under /__emulator.`,
+      }),
+    )
   })
   app.use(lastResortErrorHandler(options.logger.error))
   return app

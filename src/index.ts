@@ -1,6 +1,13 @@
-export { createEmulator, ConfigError, type Emulator, type EmulatorOptions } from './emulator.ts'
-export { createApp, type AppOptions } from './app.ts'
+export {
+  createEmulator,
+  ConfigError,
+  type Emulator,
+  type EmulatorOptions,
+  type Override,
+  type ResetOptions,
+  type ResetResult,
+} from './emulator.ts'
+export type { FaultRule, FaultRuleState } from './control/fault-rules.ts'
 export type { FixtureDocument } from './fixtures/fixture-document.ts'
 export type { KeysDocument } from './config/key-registry.ts'
-export { VENDORS } from './vendors/index.ts'
 export type { VendorName } from './vendors/vendor-name.ts'

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { createRecordingProxy } from '../record/recording-proxy.ts'
+import { createRecordingProxy } from '../recordings/recording-proxy.ts'
 import { isVendorName, VENDOR_NAMES, type VendorName } from '../vendors/vendor-name.ts'
 
 const USAGE = `Usage: llm-feedback-emulator record --vendor NAME --target URL --out FILE [--port N] [--host HOST] [--quiet]

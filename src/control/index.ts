@@ -1,12 +1,22 @@
+// `/__emulator`: the control API, served through the same pipeline as the vendors and validated against
+// specs/emulator.yaml. Errors are RFC 9457 problem documents.
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
-import { applyFixtureDocument, FixtureError, jsonPath, stateToFixtureDocument } from '../fixtures/fixture-document.ts'
+import { FixtureError, jsonPath, stateToFixtureDocument, type FixtureDocument } from '../fixtures/fixture-document.ts'
 import { HttpError } from '../http/http-error.ts'
+import { problem } from '../http/problem.ts'
 import type { OperationTable } from '../openapi/operations.ts'
 import { formatLocation } from '../openapi/violations.ts'
 import type { Data } from '../store/data.ts'
-import { isVendorName } from '../vendors/vendor-name.ts'
+import { isVendorName, type VendorName } from '../vendors/vendor-name.ts'
 import type { ApiModule, VendorModule } from '../vendors/vendor.ts'
+import type { FaultRules } from './fault-rules.ts'
+
+/** The state changes the control API shares with `createEmulator()`'s `reset()` and `seed()`. */
+export type StateControl = {
+  reset(options: { apiKey?: string; vendor?: VendorName; empty?: boolean }): Promise<{ removed: number; restored: number }>
+  seed(doc: FixtureDocument): Promise<Record<string, number>>
+}
 
 export type ControlContext = {
   operations: OperationTable
@@ -14,37 +24,35 @@ export type ControlContext = {
   vendors: readonly VendorModule[]
   keys: KeyRegistry
   version: string
-  now: () => Date
+  state: StateControl
+  faults: FaultRules
 }
 
-const PROBLEM = { 'content-type': 'application/problem+json' }
-
-function problem(status: number, title: string, detail?: string, errors?: { path: string; message: string }[]): HttpError {
-  return new HttpError(
-    status,
-    { title, status, ...(detail === undefined ? {} : { detail }), ...(errors === undefined ? {} : { errors }) },
-    PROBLEM,
-  )
+/** A fixture document that cannot be loaded: 400 naming each fault's JSON path. */
+function fixtureProblem(error: FixtureError): HttpError {
+  return problem(400, 'Invalid fixture document', {
+    detail: error.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    errors: error.problems,
+  })
 }
 
-/** `/__emulator`: health, reset, seed and state, validated against `specs/emulator.yaml` like any vendor. */
 export const controlApi: ApiModule<ControlContext> = {
   name: 'emulator',
   errors: {
     invalidRequest: (violations) =>
-      problem(
-        400,
-        'Invalid request',
-        violations.map((v) => `${formatLocation(v.location)} ${v.message}`).join('; '),
-        violations.map((v) => ({ path: jsonPath(v.location.slice(1)), message: v.message })),
-      ),
-    malformedJson: (error) => problem(400, 'Malformed JSON', error.message),
-    notFound: (method, path) => problem(404, 'Not Found', `${method} /__emulator${path} is not an emulator endpoint`),
+      problem(400, 'Invalid request', {
+        detail: violations.map((v) => `${formatLocation(v.location)} ${v.message}`).join('; '),
+        errors: violations.map((v) => ({ path: jsonPath(v.location.slice(1)), message: v.message })),
+      }),
+    malformedJson: (error) => problem(400, 'Malformed JSON', { detail: error.message }),
+    notFound: (method, path) => problem(404, 'Not Found', { detail: `${method} /__emulator${path} is not an emulator endpoint` }),
     methodNotAllowed: (method, path, allowed) =>
-      problem(405, 'Method Not Allowed', `${method} /__emulator${path}; allowed: ${allowed.join(', ')}`),
-    payloadTooLarge: (limit) => problem(413, 'Payload Too Large', `The body is over ${limit}.`),
+      problem(405, 'Method Not Allowed', { detail: `${method} /__emulator${path}; allowed: ${allowed.join(', ')}` }),
+    payloadTooLarge: (limit) => problem(413, 'Payload Too Large', { detail: `The body is over ${limit}.` }),
     internal: () => problem(500, 'Internal Server Error'),
+    forStatus: (status) => problem(status, `HTTP ${status}`),
   },
+  apiKeyOf: () => null,
   authenticate: () => ({ apiKey: '', tenant: '', info: {} }),
   createHandlers(ctx) {
     return {
@@ -52,38 +60,28 @@ export const controlApi: ApiModule<ControlContext> = {
 
       reset: async ({ query }) => {
         const apiKey = query['apiKey'] as string | undefined
-        const only = isVendorName(query['vendor']) ? query['vendor'] : undefined
-        let removed = 0
-        for (const vendor of ctx.vendors) {
-          if (only !== undefined && vendor.name !== only) continue
-          const tenants = ctx.db.data[vendor.name]
-          if (apiKey === undefined) {
-            removed += Object.keys(tenants).length
-            ctx.db.data[vendor.name] = {}
-            continue
-          }
-          const resolved = ctx.keys.resolve(vendor.name, apiKey)
-          if (resolved !== null && Object.hasOwn(tenants, resolved.tenant)) {
-            delete tenants[resolved.tenant]
-            removed++
-          }
+        const vendor = isVendorName(query['vendor']) ? query['vendor'] : undefined
+        let result
+        try {
+          result = await ctx.state.reset({
+            ...(apiKey === undefined ? {} : { apiKey }),
+            ...(vendor === undefined ? {} : { vendor }),
+            empty: query['empty'] === true,
+          })
+        } catch (error) {
+          if (error instanceof FixtureError) throw fixtureProblem(error)
+          throw error
         }
-        await ctx.db.write()
-        return { status: 200, body: { status: 'ok', ...(apiKey === undefined ? {} : { apiKey }), removed } }
+        return { status: 200, body: { status: 'ok', ...(apiKey === undefined ? {} : { apiKey }), ...result } }
       },
 
       seed: async ({ body }) => {
-        let tenants: Record<string, number>
         try {
-          tenants = applyFixtureDocument(ctx.db, 'request body', body, { vendors: ctx.vendors, keys: ctx.keys, now: ctx.now() })
+          return { status: 200, body: { status: 'ok', tenants: await ctx.state.seed(body as FixtureDocument) } }
         } catch (error) {
-          if (error instanceof FixtureError) {
-            throw problem(400, 'Invalid fixture document', error.problems.map((p) => `${p.path}: ${p.message}`).join('; '), error.problems)
-          }
+          if (error instanceof FixtureError) throw fixtureProblem(error)
           throw error
         }
-        await ctx.db.write()
-        return { status: 200, body: { status: 'ok', tenants } }
       },
 
       getState: ({ query }) => {

@@ -29,9 +29,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Forget every record, or one tenant's
-         * @description Without `apiKey`, every vendor's records are dropped. With `apiKey`, only the tenant that key
-         *     resolves to is dropped, in every vendor (or only in `vendor` when given). Fixtures are not reloaded.
+         * Back to the startup state (every tenant, or one)
+         * @description Every record is dropped and the startup fixtures (`--fixtures`, read again from disk) are loaded back,
+         *     anchored to now; recorded-interaction replay starts its sequences over. With `apiKey`, only the tenant
+         *     that key resolves to, in every vendor (or only in `vendor` when given), returns to its startup state.
+         *     With `empty=true`, nothing is loaded back. Fault rules are not touched (`DELETE /faults`).
          */
         post: operations["reset"];
         delete?: never;
@@ -100,6 +102,8 @@ export interface components {
             apiKey?: string;
             /** @description How many tenant states were dropped. */
             removed?: number;
+            /** @description How many tenant states were loaded back from the startup fixtures. */
+            restored?: number;
         };
         SeedResult: {
             /** @enum {string} */
@@ -119,6 +123,45 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        /**
+         * @description A fault (or an in-process override, `emulator.use(…)`): the next requests to a vendor route that match
+         *     every criterion given get this answer instead of the vendor's. Criteria: `vendor`, `operationId`,
+         *     `method`, `path` (the full path, e.g. `/portkey/v1/feedback`; `*` matches any run of characters) and
+         *     `apiKey` (the key as the vendor reads it). What happens: `kind: status` (the default when `status` is
+         *     given) answers `status` with `body` and `headers` (without `body`: the vendor's own error body for that
+         *     status); `kind: reset` destroys the connection; `kind: timeout` holds the request open until the client
+         *     gives up (at most 5 minutes, then the connection is closed). `delayMs` waits first; alone it adds latency
+         *     and the request is then served normally. `times` counts down (the rule is gone at 0; absent: forever);
+         *     `probability` fires the rule on that fraction of matching requests, drawn from the emulator's seeded
+         *     generator (`--seed`), so runs repeat. A faulted request changes no state. A rule needs at least one of
+         *     `status`, `kind` and `delayMs` (a rule that changes nothing is refused).
+         */
+        FaultRule: components["schemas"]["FaultRuleFields"];
+        FaultRuleFields: {
+            vendor?: components["schemas"]["VendorName"];
+            operationId?: string;
+            method?: string;
+            path?: string;
+            apiKey?: string;
+            /** @enum {string} */
+            kind?: "status" | "reset" | "timeout";
+            status?: number;
+            /** @description Any JSON value */
+            body?: unknown;
+            headers?: {
+                [key: string]: string;
+            };
+            delayMs?: number;
+            times?: number;
+            probability?: number;
+        };
+        /** @description A fault rule as the emulator holds it, with its id, what is left of `times`, and how often it fired. */
+        FaultRuleState: components["schemas"]["FaultRuleFields"] & {
+            id: string;
+            /** @description Firings left (null: unlimited). */
+            remaining?: number | null;
+            fired: number;
         };
         /**
          * @description Records per vendor and tenant. Every block is optional. With `timeAnchor`, every timestamp in
@@ -543,6 +586,7 @@ export interface operations {
             query?: {
                 apiKey?: string;
                 vendor?: components["schemas"]["VendorName"];
+                empty?: boolean;
             };
             header?: never;
             path?: never;

@@ -1,38 +1,44 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
-import { HttpError, isHttpError } from './http-error.ts'
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
-import { formatLocation } from '../openapi/violations.ts'
+import type { FaultRules, FaultRuleState } from '../control/fault-rules.ts'
+import { MAX_HOLD_MS } from '../control/fault-rules.ts'
 import type { Operation, OperationTable } from '../openapi/operations.ts'
-import type { ApiModule, OperationHandler, Reply } from '../vendors/vendor.ts'
+import { formatLocation } from '../openapi/violations.ts'
+import type { ApiModule, OperationHandler, Reply, RequestParts } from '../vendors/vendor.ts'
+import { HttpError, isHttpError } from './http-error.ts'
+import { problem } from './problem.ts'
+import { BODY_LIMIT, BodyReadError, readBody } from './read-body.ts'
+import { sendHttpError, serializeReply, writeReply } from './reply.ts'
 
-export const BODY_LIMIT = '1mb'
-
-export type VendorRouterOptions = {
+export type PipelineOptions = {
   /** Check every response against the spec; a violation becomes a 500 naming the operation and path. */
   strict: boolean
   /** Where unexpected errors are reported (never into a response). */
   logError: (message: string, error: unknown) => void
+  /** Fault rules and overrides (vendor routes only). */
+  faults?: Pick<FaultRules, 'take'>
 }
 
-const parseJson = express.json({ limit: BODY_LIMIT, strict: false, type: (req) => isJsonRequest(req as Request) })
-
 /**
- * The request pipeline every vendor shares, in the order the real servers run it:
- * route match → authentication → body parsing → 404/405 → request validation → handler → (strict) response check.
- * Each failure is answered by the vendor's own error template.
+ * The request pipeline every vendor (and the control API) shares, in the order the real servers run it:
+ * route match → fault rules → authentication → body → 404/405 → request validation (ajv, or the vendor
+ * framework's own rules) → handler → (strict) response check. Each failure is answered by the module's own
+ * error template.
  */
 export function createOperationRouter<C extends { operations: OperationTable }>(
-  vendor: ApiModule<C>,
+  module: ApiModule<C>,
   ctx: C,
-  options: VendorRouterOptions,
+  options: PipelineOptions,
 ): Router {
-  const handlers = vendor.createHandlers(ctx)
+  const handlers = module.createHandlers(ctx)
+  const frameworkChecks = new Map<string, (parts: RequestParts) => RequestParts>()
   for (const operation of ctx.operations.operations) {
-    if (handlers[operation.operationId] === undefined) {
-      throw new Error(
-        `${vendor.name}: no handler for operation ${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`,
-      )
+    const where = `${module.name}: ${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`
+    if (handlers[operation.operationId] === undefined) throw new Error(`${where} has no handler`)
+    if (operation.validatedBy === null) continue
+    if (module.frameworkValidator?.name !== operation.validatedBy) {
+      throw new Error(`${where} is x-emulator-validated-by ${operation.validatedBy}, which the module does not provide`)
     }
+    frameworkChecks.set(operation.operationId, module.frameworkValidator.compile(operation))
   }
 
   const router = express.Router()
@@ -40,148 +46,172 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
     const match = ctx.operations.match(req.method, req.path)
     const operation = match.operation
     try {
-      if (vendor.parseBodyBeforeAuth === true && operation !== null) await parseBody(req, res, vendor, operation)
-      const grant = vendor.authenticate(req, operation, ctx)
-      if (operation !== null && grant === null)
-        throw new Error(`${vendor.name}: authenticate returned no grant for ${operation.operationId}`)
-      await parseBody(req, res, vendor, operation)
+      if (options.faults !== undefined) {
+        const fault = options.faults.take({
+          vendor: module.name,
+          operationId: operation?.operationId ?? null,
+          method: req.method,
+          path: req.originalUrl.split('?')[0] ?? '',
+          apiKey: module.apiKeyOf(req),
+        })
+        if (fault !== null && (await actOut(fault, req, res, module))) return
+      }
+      if (module.parseBodyBeforeAuth === true && operation !== null) await bodyOf(req, res, module, operation)
+      const grant = module.authenticate(req, operation, ctx)
+      const bodyAsSent = await bodyOf(req, res, module, operation)
       if (match.operation === null) {
         throw match.allowed.length > 0
-          ? vendor.errors.methodNotAllowed(
+          ? module.errors.methodNotAllowed(
               req.method,
               req.path,
               match.allowed.map((m) => m.toUpperCase()),
             )
-          : vendor.errors.notFound(req.method, req.path)
+          : module.errors.notFound(req.method, req.path)
       }
-      const body = req.body as unknown
-      // Validation coerces and fills defaults in place; vendors echo the body as it was sent.
-      const bodyAsSent = body !== null && typeof body === 'object' ? structuredClone(body) : body
-      const input = {
-        operation: match.operation,
-        grant: grant!,
-        path: match.pathParams,
+      if (grant === null) throw new Error(`${module.name}: authenticate returned no grant for ${match.operation.operationId}`)
+      // Validators coerce and fill defaults in place: they work on a copy, the handler also gets the body as sent.
+      const parts = {
+        path: match.pathParams as Record<string, unknown>,
         query: { ...(req.query as Record<string, unknown>) },
         headers: { ...req.headers } as Record<string, unknown>,
-        body,
+        body: bodyAsSent !== null && typeof bodyAsSent === 'object' ? structuredClone(bodyAsSent) : bodyAsSent,
+      }
+      const violations = match.operation.validateRequest(parts)
+      if (violations.length > 0) throw module.errors.invalidRequest(violations, match.operation, bodyAsSent)
+      const framework = frameworkChecks.get(match.operation.operationId)
+      const parsed = framework === undefined ? parts : framework(parts)
+      const handler = handlers[match.operation.operationId] as OperationHandler
+      const reply = await handler({
+        operation: match.operation,
+        grant,
+        path: parsed.path,
+        query: parsed.query,
+        headers: parts.headers,
+        body: parsed.body,
         bodyAsSent,
         req,
-      }
-      const violations = match.operation.validateRequest(input)
-      if (violations.length > 0) throw vendor.errors.invalidRequest(violations, match.operation, bodyAsSent)
-      const handler = handlers[match.operation.operationId] as OperationHandler
-      send(res, operation, await handler(input), options)
+      })
+      await send(res, operation, reply, options)
     } catch (error) {
-      if (isHttpError(error)) {
-        send(res, operation, { status: error.status, body: error.body, headers: { ...error.headers } }, options)
+      if (res.headersSent) {
+        // A streamed answer failed half-way: nothing can be answered any more.
+        options.logError(`${module.name} ${req.method} ${req.originalUrl} failed after the answer started`, error)
+        res.destroy()
         return
       }
-      options.logError(`${vendor.name} ${req.method} ${req.originalUrl} failed`, error)
-      const internal = safeInternal(vendor, error)
-      send(res, operation, { status: internal.status, body: internal.body, headers: { ...internal.headers } }, options)
+      if (isHttpError(error))
+        return void (await send(res, operation, { status: error.status, body: error.body, headers: { ...error.headers } }, options))
+      options.logError(`${module.name} ${req.method} ${req.originalUrl} failed`, error)
+      const internal = safeInternal(module, error)
+      await send(res, operation, { status: internal.status, body: internal.body, headers: { ...internal.headers } }, options)
     }
   })
   return router
 }
 
-function safeInternal<C extends { operations: OperationTable }>(vendor: ApiModule<C>, error: unknown): HttpError {
-  try {
-    return vendor.errors.internal(error)
-  } catch {
-    return new HttpError(500, { message: 'Internal Server Error' })
-  }
-}
-
-function isJsonRequest(req: Request): boolean {
-  const type = req.headers['content-type']
-  // Vendors' clients always send JSON; a body without a content type is read as JSON too (as curl -d does not set one).
-  return type === undefined || /json/i.test(type)
-}
-
-async function parseBody<C extends { operations: OperationTable }>(
+/** The JSON body as sent (undefined when absent or not JSON: vendors read only JSON), or the vendor's error. */
+async function bodyOf<C extends { operations: OperationTable }>(
   req: Request,
   res: Response,
-  vendor: ApiModule<C>,
+  module: ApiModule<C>,
   operation: Operation | null,
-): Promise<void> {
-  if (req.body !== undefined) return
-  await new Promise<void>((resolve, reject) => {
-    parseJson(req, res, (error?: unknown) => {
-      if (error === undefined || error === null) return resolve()
-      const type = (error as { type?: string }).type
-      if (type === 'entity.too.large') return reject(vendor.errors.payloadTooLarge(BODY_LIMIT))
-      if (type === 'entity.parse.failed') return reject(vendor.errors.malformedJson(error as Error & { body?: string }, operation))
-      // Any other client-side failure to read the body (unsupported charset or encoding, a body that does
-      // not match its Content-Encoding, an aborted upload…) is the vendor's malformed-body answer, not a 500.
-      const status = (error as { status?: unknown }).status
-      if (typeof status === 'number' && status >= 400 && status < 500) return reject(vendor.errors.malformedJson(error as Error, operation))
-      reject(error)
-    })
-  })
-  if (jsonDepthExceeds(req.body)) {
-    const error = new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
-    req.body = undefined
-    throw vendor.errors.malformedJson(error, operation)
+): Promise<unknown> {
+  try {
+    const body = await readBody(req, res)
+    return body.kind === 'json' ? body.value : undefined
+  } catch (error) {
+    if (!(error instanceof BodyReadError)) throw error
+    throw error.reason === 'tooLarge' ? module.errors.payloadTooLarge(BODY_LIMIT) : module.errors.malformedJson(error.cause, operation)
   }
-  // body-parser leaves an empty body as {} — an absent body must stay absent for "body required" checks.
-  if (Number(req.headers['content-length'] ?? '0') === 0 && req.headers['transfer-encoding'] === undefined) req.body = undefined
 }
 
-function send(res: Response, operation: Operation | null, reply: Reply, options: VendorRouterOptions): void {
-  let { status, body } = reply
-  let headers = reply.headers ?? {}
+function safeInternal<C extends { operations: OperationTable }>(module: ApiModule<C>, error: unknown): HttpError {
+  try {
+    return module.errors.internal(error)
+  } catch {
+    return problem(500, 'Internal Server Error')
+  }
+}
+
+/**
+ * Acts out a fault: waits `delayMs`, then resets, holds or answers. Returns false when the request is to be
+ * served normally (a delay-only rule). A faulted request never reaches a handler, so it changes no state.
+ */
+async function actOut<C extends { operations: OperationTable }>(
+  fault: FaultRuleState,
+  req: Request,
+  res: Response,
+  module: ApiModule<C>,
+): Promise<boolean> {
+  if (fault.delayMs !== undefined && fault.delayMs > 0) await waitUnlessClosed(req, fault.delayMs)
+  if (req.destroyed || res.writableEnded) return true
+  if (fault.kind === 'reset') {
+    req.socket.destroy()
+    return true
+  }
+  if (fault.kind === 'timeout') {
+    await waitUnlessClosed(req, MAX_HOLD_MS)
+    req.socket.destroy()
+    return true
+  }
+  if (fault.status === undefined) return false
+  const vendorAnswer = fault.body === undefined ? module.errors.forStatus(fault.status) : null
+  writeReply(res, serializeReply(fault.status, fault.body ?? vendorAnswer?.body, { ...vendorAnswer?.headers, ...fault.headers }))
+  return true
+}
+
+/** Resolves after `ms`, or as soon as the client goes away; never keeps the process alive. */
+function waitUnlessClosed(req: Request, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      req.socket.off('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    timer.unref()
+    req.socket.once('close', done)
+  })
+}
+
+async function send(res: Response, operation: Operation | null, reply: Reply, options: PipelineOptions): Promise<void> {
+  if ('write' in reply) {
+    res.status(reply.status)
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value)
+    await reply.write(res)
+    return
+  }
+  let serialized = serializeReply(reply.status, reply.body, reply.headers)
   if (options.strict && operation !== null) {
-    const violations = operation.validateResponse(status, body)
+    // Check the bytes that go out, parsed back: never the live (often stored) object.
+    const sent =
+      serialized.text === undefined
+        ? undefined
+        : serialized.headers['content-type']?.includes('json')
+          ? JSON.parse(serialized.text)
+          : serialized.text
+    const violations = operation.validateResponse(serialized.status, sent)
     if (violations.length > 0) {
-      options.logError(`${operation.operationId}: response ${status} violates the spec`, violations)
-      headers = { 'content-type': 'application/problem+json' }
-      body = {
-        type: 'https://llm-feedback-emulator.local/problems/response-violates-spec',
-        title: 'The emulator answered something its spec does not allow',
-        status: 500,
-        detail: `${operation.operationId} (${operation.method.toUpperCase()} ${operation.path}) answered ${status}: ${violations
+      options.logError(`${operation.operationId}: response ${serialized.status} violates the spec`, violations)
+      const error = problem(500, 'The emulator answered something its spec does not allow', {
+        type: 'response-violates-spec',
+        detail: `${operation.operationId} (${operation.method.toUpperCase()} ${operation.path}) answered ${serialized.status}: ${violations
           .map((v) => `${formatLocation(v.location)} ${v.message}`)
           .join('; ')}`,
         operation: operation.operationId,
         violations: violations.map((v) => ({ path: formatLocation(v.location), message: v.message })),
-      }
-      status = 500
+      })
+      serialized = serializeReply(error.status, error.body, error.headers)
     }
   }
-  res.status(status)
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
-  if (body === undefined) {
-    res.end()
-  } else if (res.getHeader('content-type') !== undefined) {
-    res.send(JSON.stringify(body))
-  } else {
-    res.json(body)
-  }
+  writeReply(res, serialized)
 }
 
 /** The final safety net of the whole app: whatever escaped, answer JSON and never a stack trace. */
-export function lastResortErrorHandler(logError: VendorRouterOptions['logError']) {
+export function lastResortErrorHandler(logError: PipelineOptions['logError']) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const type = (error as { type?: string }).type
-    if (type === 'entity.too.large') {
-      res
-        .status(413)
-        .type('application/problem+json')
-        .send(JSON.stringify({ title: 'Payload Too Large', status: 413, detail: `The body is over ${BODY_LIMIT}.` }))
-      return
-    }
-    if (type === 'entity.parse.failed') {
-      res
-        .status(400)
-        .type('application/problem+json')
-        .send(JSON.stringify({ title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON.' }))
-      return
-    }
     logError(`${req.method} ${req.originalUrl} failed`, error)
     if (res.headersSent) return
-    res
-      .status(500)
-      .type('application/problem+json')
-      .send(JSON.stringify({ title: 'Internal Server Error', status: 500 }))
+    sendHttpError(res, problem(500, 'Internal Server Error'))
   }
 }

@@ -10,6 +10,11 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 export type AjvOptions = {
   /** Coerce scalars the way query strings (and some vendors' bodies) need: "5" → 5, "true" → true. */
   coerceTypes?: boolean | 'array'
+  /**
+   * Fill the schemas' `default`s into the data (requests and fixtures: what the vendor's framework hands its
+   * code). Default true. Response checks turn it off: checking must never change what is answered or stored.
+   */
+  useDefaults?: boolean
 }
 
 const shared = new Map<string, Ajv2020>()
@@ -20,7 +25,7 @@ const shared = new Map<string, Ajv2020>()
  * specs are registered (and their referenced schemas compiled) once, however many emulators start.
  */
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
-  const key = String(options.coerceTypes ?? false)
+  const key = `${String(options.coerceTypes ?? false)}:${String(options.useDefaults ?? true)}`
   let ajv = shared.get(key)
   if (ajv === undefined) {
     ajv = newAjv(options)
@@ -33,7 +38,7 @@ function newAjv(options: AjvOptions): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: false,
-    useDefaults: true,
+    useDefaults: options.useDefaults ?? true,
     coerceTypes: options.coerceTypes ?? false,
     discriminator: true,
   })

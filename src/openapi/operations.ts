@@ -1,7 +1,8 @@
 import type { ValidateFunction } from 'ajv'
 import { createAjv } from './create-ajv.ts'
-import { escapePointerToken, resolvePointer } from './json-pointer.ts'
+import { escapePointerToken } from './json-pointer.ts'
 import { loadSpec, specId, type OpenApiDocument, type SpecName } from './load-specs.ts'
+import { deref, refPointer } from './refs.ts'
 import { toViolations, type RequestPart, type Violation } from './violations.ts'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const
@@ -10,7 +11,7 @@ export type HttpMethod = (typeof METHODS)[number]
 type ParameterObject = { name: string; in: string; required?: boolean; schema?: unknown }
 
 export type RequestInput = {
-  path: Record<string, string>
+  path: Record<string, unknown>
   query: Record<string, unknown>
   headers: Record<string, unknown>
   body: unknown
@@ -25,9 +26,18 @@ export type Operation = {
   path: string
   summary: string
   bodyRequired: boolean
+  /**
+   * `x-emulator-validated-by`: the vendor framework (`tsoa`, `pydantic`) whose own rules validate this
+   * operation's path, query and body (the vendor module implements them); ajv then checks only headers.
+   * null: ajv validates every part.
+   */
+  validatedBy: string | null
   /** Validates (and coerces, and fills defaults in) the request parts in place; [] when valid. */
   validateRequest(input: RequestInput): Violation[]
-  /** [] when `body` matches the response declared for `status`; a violation when the status is undeclared. */
+  /**
+   * [] when `body` matches the response declared for `status`; a violation when the status is undeclared.
+   * Read-only: compiled without coercion or defaults, so checking never changes the body.
+   */
   validateResponse(status: number, body: unknown): Violation[]
 }
 
@@ -40,34 +50,28 @@ export type OperationTable = {
   match(method: string, path: string): OperationMatch | { operation: null; allowed: HttpMethod[] }
 }
 
-export type CompileOptions = {
-  /** Coerce request body scalars as the vendor's framework does (tsoa `bodyCoercion`). */
-  coerceBody?: boolean
-}
-
 const compiledTables = new Map<string, OperationTable>()
 
 /**
  * The compiled operations of `specs/<name>.yaml`, compiled on first use and shared by the whole process
  * (the app, replay, recording checks): the specs don't change while it runs.
  */
-export function operationTable(name: SpecName, options: CompileOptions = {}): OperationTable {
-  const key = `${name}:${options.coerceBody === true}`
-  let table = compiledTables.get(key)
+export function operationTable(name: SpecName): OperationTable {
+  let table = compiledTables.get(name)
   if (table === undefined) {
-    table = compileOperations(name, options)
-    compiledTables.set(key, table)
+    table = compileOperations(name)
+    compiledTables.set(name, table)
   }
   return table
 }
 
 /** Compiles every operation of `specs/<name>.yaml` (uncached: use `operationTable`). */
-export function compileOperations(name: SpecName, options: CompileOptions = {}): OperationTable {
+export function compileOperations(name: SpecName): OperationTable {
   const doc = loadSpec(name)
   const id = specId(name)
   const paramAjv = createAjv({ coerceTypes: 'array' })
-  const bodyAjv = createAjv({ coerceTypes: options.coerceBody ?? false })
-  const responseAjv = options.coerceBody ? createAjv() : bodyAjv
+  const bodyAjv = createAjv({ coerceTypes: false })
+  const responseAjv = createAjv({ coerceTypes: false, useDefaults: false })
 
   const operations: Operation[] = []
   const routes: { regex: RegExp; names: string[]; byMethod: Map<HttpMethod, Operation> }[] = []
@@ -96,8 +100,9 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
         ...resolveParameters(doc, pathItem['parameters'], `${pathPointer}/parameters`),
         ...resolveParameters(doc, raw['parameters'], `${opPointer}/parameters`),
       ]
+      const validatedBy = typeof raw['x-emulator-validated-by'] === 'string' ? raw['x-emulator-validated-by'] : null
       const paramValidators = new Map<RequestPart, ValidateFunction>()
-      for (const part of ['path', 'query', 'header'] as const) {
+      for (const part of validatedBy === null ? (['path', 'query', 'header'] as const) : (['header'] as const)) {
         const own = parameters.filter((p) => p.param.in === part)
         if (own.length === 0) continue
         const properties: Record<string, unknown> = {}
@@ -110,23 +115,19 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
         paramValidators.set(part, paramAjv.compile({ type: 'object', properties, required }))
       }
 
-      const requestBody = deref(doc, raw['requestBody']) as
-        { required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined
+      const requestBody = deref<{ required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined>(doc, raw['requestBody'])
       const bodyPointer = requestBody === undefined ? null : (refPointer(raw['requestBody']) ?? `${opPointer}/requestBody`)
       const bodySchema = requestBody?.content?.['application/json']?.schema
-      // `x-emulator-vendor-validates-body: true`: the vendor's framework coerces and validates the body by
-      // rules ajv cannot express (tsoa's), from this same schema, in the vendor's handlers; ajv leaves it alone.
-      const vendorValidatesBody = raw['x-emulator-vendor-validates-body'] === true
       const bodyValidator =
-        bodySchema === undefined || bodyPointer === null || vendorValidatesBody
+        bodySchema === undefined || bodyPointer === null || validatedBy !== null
           ? null
           : bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` })
-      const bodyRequired = requestBody?.required === true && !vendorValidatesBody
+      const bodyRequired = requestBody?.required === true && validatedBy === null
 
       const responseValidators = new Map<string, ValidateFunction | null>()
       const responses = (raw['responses'] ?? {}) as Record<string, unknown>
       for (const [status, response] of Object.entries(responses)) {
-        const resolved = deref(doc, response) as { content?: Record<string, { schema?: unknown }> } | undefined
+        const resolved = deref<{ content?: Record<string, { schema?: unknown }> } | undefined>(doc, response)
         const responsePointer = refPointer(response) ?? `${opPointer}/responses/${escapePointerToken(status)}`
         const content = resolved?.content ?? {}
         const jsonType = Object.keys(content).find((t) => t.includes('json'))
@@ -145,6 +146,7 @@ export function compileOperations(name: SpecName, options: CompileOptions = {}):
         path,
         summary: typeof raw['summary'] === 'string' ? raw['summary'] : operationId,
         bodyRequired,
+        validatedBy,
         validateRequest(input) {
           const violations: Violation[] = []
           for (const part of ['path', 'query', 'header'] as const) {
@@ -233,29 +235,10 @@ function safeDecode(segment: string): string {
   }
 }
 
-function refPointer(node: unknown): string | null {
-  if (node !== null && typeof node === 'object' && typeof (node as { $ref?: unknown }).$ref === 'string') {
-    const ref = (node as { $ref: string }).$ref
-    return ref.startsWith('#') ? ref.slice(1) : null
-  }
-  return null
-}
-
-/** Follows local `$ref`s (parameters, request bodies and responses may be references). */
-function deref(doc: OpenApiDocument, node: unknown): unknown {
-  let current = node
-  for (let i = 0; i < 10; i++) {
-    const pointer = refPointer(current)
-    if (pointer === null) return current
-    current = resolvePointer(doc, pointer)
-  }
-  return current
-}
-
 function resolveParameters(doc: OpenApiDocument, list: unknown, listPointer: string): { param: ParameterObject; pointer: string }[] {
   if (!Array.isArray(list)) return []
   return list.map((item, index) => {
     const pointer = refPointer(item) ?? `${listPointer}/${index}`
-    return { param: deref(doc, item) as ParameterObject, pointer }
+    return { param: deref<ParameterObject>(doc, item), pointer }
   })
 }

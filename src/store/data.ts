@@ -20,3 +20,11 @@ export function normalizeData(raw: unknown): Data {
   }
   return data
 }
+
+/**
+ * A copy of the vendor → tenant maps that shares the tenant states: staging area for changes that replace
+ * or drop whole tenants (seed, reset) and must land all at once or not at all.
+ */
+export function copyTenantMaps(data: Data): Data {
+  return { version: data.version, portkey: { ...data.portkey }, helicone: { ...data.helicone }, pulze: { ...data.pulze } }
+}

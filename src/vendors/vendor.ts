@@ -1,4 +1,4 @@
-import type { Request } from 'express'
+import type { Request, Response } from 'express'
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
 import type { HttpError } from '../http/http-error.ts'
@@ -35,14 +35,32 @@ export type Grant = {
   info: Record<string, unknown>
 }
 
+/** The parts of a request a validator reads: path parameters, the query and the body, as sent. */
+export type RequestParts = {
+  path: Record<string, unknown>
+  query: Record<string, unknown>
+  body: unknown
+}
+
+/**
+ * A vendor framework's own request validation, for the operations its spec marks
+ * `x-emulator-validated-by: <name>` (jawn's tsoa, Pulze's FastAPI + pydantic): the one validator of those
+ * requests. `compile` runs once per operation at startup; the function it returns yields the request as
+ * the vendor's code receives it (coerced, defaults filled in) or throws the vendor's error.
+ */
+export type FrameworkValidator = {
+  name: string
+  compile(operation: Operation): (parts: RequestParts) => RequestParts
+}
+
 /** A request after routing, authentication and validation against its operation. */
 export type OperationInput = {
   operation: Operation
   grant: Grant
-  path: Record<string, string>
+  /** Path, query and body as the vendor's framework hands them over: coerced, `default`s filled in. */
+  path: Record<string, unknown>
   query: Record<string, unknown>
   headers: Record<string, unknown>
-  /** The body after validation: coerced where the vendor coerces, ajv `default`s filled in. */
   body: unknown
   /** The body exactly as the client sent it (parsed JSON, before coercion and defaults). */
   bodyAsSent: unknown
@@ -50,7 +68,13 @@ export type OperationInput = {
   req: Request
 }
 
-export type Reply = { status: number; body: unknown; headers?: Record<string, string> }
+/** A JSON answer (the pipeline serialises it, and checks it against the spec in strict mode). */
+export type JsonReply = { status: number; body: unknown; headers?: Record<string, string> }
+
+/** An answer the handler writes itself (server-sent events): status and headers are set before `write` runs. */
+export type StreamReply = { status: number; headers?: Record<string, string>; write(res: Response): Promise<void> }
+
+export type Reply = JsonReply | StreamReply
 
 export type OperationHandler = (input: OperationInput) => Promise<Reply> | Reply
 
@@ -71,6 +95,12 @@ export type VendorErrors = {
   payloadTooLarge(limit: string): HttpError
   /** Anything unexpected. Logged by the pipeline; never carries a stack trace. */
   internal(error: unknown): HttpError
+  /**
+   * The vendor's answer for an HTTP status, as its servers send it (a fault rule or an override with a
+   * status and no body answers with this): known statuses in the vendor's documented body, others in the
+   * vendor's general error shape.
+   */
+  forStatus(status: number): HttpError
 }
 
 /**
@@ -97,6 +127,10 @@ export type ApiModule<C extends { operations: OperationTable }> = {
    */
   parseBodyBeforeAuth?: boolean
   errors: VendorErrors
+  /** The request's API key as the vendor reads it (null when none is sent); fault rules match on it. */
+  apiKeyOf(req: Request): string | null
+  /** The framework validator named by the spec's `x-emulator-validated-by`, if any operation uses one. */
+  frameworkValidator?: FrameworkValidator
   /**
    * Resolves the caller from the request, or throws the vendor's 401/403. Runs before validation;
    * `operation` is null for an unknown route: return null there to answer 404/405 without authenticating
@@ -109,8 +143,6 @@ export type ApiModule<C extends { operations: OperationTable }> = {
 
 export type VendorModule = ApiModule<VendorContext> & {
   name: VendorName
-  /** Ajv options for this vendor's request bodies. */
-  compile?: { coerceBody?: boolean }
   /** The tenant state of a key that has no records yet. */
   emptyState(grant: Grant): unknown
   fixtures: VendorFixtures

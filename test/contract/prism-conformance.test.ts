@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from 'vitest'
-import { formatReport, runConformance, type ConformanceResult } from './conformance.ts'
-import { stopAllPrismProxies } from './prism.ts'
+import { formatReport, runConformance, type ConformanceResult } from '../../scripts/contract/conformance.ts'
+import { stopAllPrismProxies } from '../../scripts/contract/prism.ts'
 
 // One emulator, two Prism proxies per document (ours and the vendors' own), the whole traffic corpus.
 // Prism's startup dominates: about 20-40 s on 2 cores.

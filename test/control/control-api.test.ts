@@ -23,7 +23,7 @@ test('seed → state → reset → seed back restores the same state, in every v
   const before = structuredClone(emulator.store.data)
   const state = await request(emulator.app).get('/__emulator/state').expect(200)
   expect(Object.keys(state.body)).toEqual(['portkey', 'helicone', 'pulze'])
-  await request(emulator.app).post('/__emulator/reset').expect(200, { status: 'ok', removed: 3 })
+  await request(emulator.app).post('/__emulator/reset').expect(200, { status: 'ok', removed: 3, restored: 0 })
   expect(emulator.store.data).toMatchObject({ portkey: {}, helicone: {}, pulze: {} })
   await request(emulator.app).post('/__emulator/seed').send(state.body).expect(200)
   expect(emulator.store.data).toEqual(before)
@@ -44,7 +44,10 @@ test('POST /__emulator/reset?apiKey= drops only that tenant', async () => {
   for (const k of [a, b]) {
     await request(emulator.app).post('/portkey/v1/feedback').set('x-portkey-api-key', k).send({ trace_id: 't', value: 1 }).expect(200)
   }
-  await request(emulator.app).post('/__emulator/reset').query({ apiKey: a }).expect(200, { status: 'ok', apiKey: a, removed: 1 })
+  await request(emulator.app)
+    .post('/__emulator/reset')
+    .query({ apiKey: a })
+    .expect(200, { status: 'ok', apiKey: a, removed: 1, restored: 0 })
   expect((await request(emulator.app).get('/__emulator/state').query({ apiKey: a })).body).toEqual({})
   expect((await request(emulator.app).get('/__emulator/state').query({ apiKey: b })).body.portkey).toHaveLength(1)
 })

@@ -1,44 +1,71 @@
 // Helicone's error bodies, as jawn sends them (auth middleware, tsoa's ValidateError handler, the global
-// error handler in production, and the `Result` objects its controllers return).
-import { HttpError } from '../../http/http-error.ts'
+// error handler in production, the `Result` objects its controllers return) and as the worker answers a log
+// body it cannot read. Sources: Helicone/helicone valhalla/jawn/src/middleware/auth.ts, src/index.ts,
+// src/lib/requestWrapper, worker/src/routers.
+import { STATUS_CODES } from 'node:http'
+import { HttpError, type ErrorTemplate } from '../../http/http-error.ts'
+import { formatLocation, type Violation } from '../../openapi/violations.ts'
+import type { VendorErrors } from '../vendor.ts'
 import type { FieldErrors } from './tsoa-validation.ts'
 
-export const NO_AUTHORIZATION_HEADER = { status: 401, error: 'No authorization header' } as const
-export const NO_API_KEY_FOUND = { status: 401, error: 'No API key found' } as const
+type AuthErrorBody = { error: string | null; trace: 'isAuthenticated.error' }
+type InternalErrorBody = { message: string; details: string }
+type ValidationFailedBody = { message: 'Validation Failed'; details: FieldErrors }
+type ResultErrorBody = { data: null; error: string }
+type PlainErrorBody = { error: string }
+
+export const NO_AUTHORIZATION_HEADER: ErrorTemplate<AuthErrorBody> = {
+  status: 401,
+  body: { error: 'No authorization header', trace: 'isAuthenticated.error' },
+}
+export const NO_API_KEY_FOUND: ErrorTemplate<AuthErrorBody> = {
+  status: 401,
+  body: { error: 'No API key found', trace: 'isAuthenticated.error' },
+}
 /** The key is valid but lacks the permission the method needs: the auth result succeeded, so `error` is null. */
-export const MISSING_PERMISSION = { status: 401, error: null } as const
-export const INTERNAL_SERVER_ERROR = { status: 500, message: 'Internal Server Error' } as const
+export const MISSING_PERMISSION: ErrorTemplate<AuthErrorBody> = { status: 401, body: { error: null, trace: 'isAuthenticated.error' } }
+/** tsoa's ValidateError, answered by jawn's error handler. */
+export const VALIDATION_FAILED: ErrorTemplate<ValidationFailedBody> = { status: 422, body: { message: 'Validation Failed', details: {} } }
+/** jawn's rate limiter (only when Redis is configured), with its `RateLimit-*` headers left out. */
+export const RATE_LIMITED: ErrorTemplate<PlainErrorBody> = { status: 429, body: { error: 'Too many requests, please try again later.' } }
+/** The global handler's answer to an uncaught error (`NODE_ENV=production`: no message, no stack). */
+export const INTERNAL_SERVER_ERROR: ErrorTemplate<InternalErrorBody> = {
+  status: 500,
+  body: { message: 'Internal Server Error', details: 'Internal Server Error' },
+}
+/** A controller's `err(...)` result (status set by the controller). */
+export const RESULT_ERROR: ErrorTemplate<ResultErrorBody> = { status: 500, body: { data: null, error: 'Internal Server Error' } }
+/** The worker's answer to a log body it cannot read. */
+export const INVALID_LOG_BODY: ErrorTemplate<PlainErrorBody> = { status: 400, body: { error: 'Invalid log body' } }
+/** Express's 404 for a path jawn has no route for (after authentication). */
+export const ROUTE_NOT_FOUND: ErrorTemplate<PlainErrorBody> = { status: 404, body: { error: 'Not Found' } }
+
 export const INVALID_REQUEST_ID = 'Invalid requestId: must be a valid UUID'
 export const INVALID_TIME_FILTER = 'Invalid time filter'
 export const INVALID_TIME_ZONE_DIFFERENCE = 'Invalid time zone difference'
-/** jawn's friendly text for a ClickHouse query timeout (notes §4.4). */
+/** jawn's friendly text for a ClickHouse query timeout (jawn src/lib/shared/db/clickhouse: "Query timeout"). */
 export const QUERY_TIMEOUT = 'Query timeout. Try a shorter time range or simpler filters.'
 
-export function authError(template: { status: number; error: string | null }): HttpError {
-  return new HttpError(template.status, { error: template.error, trace: 'isAuthenticated.error' })
-}
-
 export function validationFailed(details: FieldErrors): HttpError {
-  return new HttpError(422, { message: 'Validation Failed', details })
+  return HttpError.fromTemplate(VALIDATION_FAILED, { body: { ...VALIDATION_FAILED.body, details } })
 }
 
-/** The global handler's answer to an uncaught error (`NODE_ENV=production`: no message, no stack). */
+/** The global handler's 500 body (also sent, oddly, with 413 for a body over the limit). */
 export function internalServerError(status = 500): HttpError {
-  return new HttpError(status, { message: INTERNAL_SERVER_ERROR.message, details: INTERNAL_SERVER_ERROR.message })
+  return HttpError.fromTemplate({ ...INTERNAL_SERVER_ERROR, status })
 }
 
 /** A controller's `err(...)` result. */
 export function resultError(status: number, error: string): HttpError {
-  return new HttpError(status, { data: null, error })
+  return HttpError.fromTemplate({ ...RESULT_ERROR, status }, { body: { data: null, error } })
 }
 
-/** The worker's answer to a log body it cannot read. */
-export function logError(message: string): HttpError {
-  return new HttpError(400, { error: message })
+export function invalidLogBody(message: string): HttpError {
+  return HttpError.fromTemplate(INVALID_LOG_BODY, { body: { error: message } })
 }
 
-export function notFound(method: string, path: string): HttpError {
-  return new HttpError(404, { error: `Cannot ${method} ${path}` })
+export function routeNotFound(method: string, path: string): HttpError {
+  return HttpError.fromTemplate(ROUTE_NOT_FOUND, { body: { error: `Cannot ${method} ${path}` } })
 }
 
 /** An error the real server raises as a JS exception (→ the global handler's 500). */
@@ -47,4 +74,30 @@ export class UncaughtServerError extends Error {
     super(message)
     this.name = 'UncaughtServerError'
   }
+}
+
+/**
+ * Helicone's body for a status: 401, 404, 422 and 429 as jawn answers them, 5xx the global handler's body,
+ * any other status a controller's `{"data":null,"error":"<reason phrase>"}` result [emulator].
+ */
+export function heliconeErrorForStatus(status: number): HttpError {
+  if (status === 401) return HttpError.fromTemplate(NO_API_KEY_FOUND)
+  if (status === 404) return HttpError.fromTemplate(ROUTE_NOT_FOUND)
+  if (status === 422) return HttpError.fromTemplate(VALIDATION_FAILED)
+  if (status === 429) return HttpError.fromTemplate(RATE_LIMITED)
+  if (status >= 500) return internalServerError(status)
+  return resultError(status, STATUS_CODES[status] ?? `HTTP ${status}`)
+}
+
+export const heliconeErrors: VendorErrors = {
+  // Only the worker's logging routes are checked by ajv (jawn's are tsoa's): the worker's 400.
+  invalidRequest: (violations: Violation[]) =>
+    invalidLogBody(`Invalid log body: ${violations.map((v) => `${formatLocation(v.location)} ${v.message}`).join('; ')}`),
+  // body-parser's SyntaxError reaches jawn's global error handler.
+  malformedJson: () => internalServerError(),
+  notFound: routeNotFound,
+  methodNotAllowed: routeNotFound,
+  payloadTooLarge: () => internalServerError(413),
+  internal: () => internalServerError(),
+  forStatus: heliconeErrorForStatus,
 }

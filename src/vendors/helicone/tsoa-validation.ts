@@ -3,7 +3,10 @@
 // specs/helicone.yaml. It yields tsoa's exact field errors (keys like `requestBody.timeFilter.end`, the
 // union summaries) and tsoa's coerced value (`"5"` → 5, `null` → false for a boolean, `[1]` → 1 for a number).
 import { loadSpec } from '../../openapi/load-specs.ts'
+import { deref } from '../../openapi/refs.ts'
 import { utcTime } from '../../util/utc-buckets.ts'
+import type { FrameworkValidator } from '../vendor.ts'
+import { validationFailed } from './errors.ts'
 
 export type FieldErrors = Record<string, { message: string; value?: unknown }>
 
@@ -25,23 +28,31 @@ const FLOAT = /^(?:[-+])?(?:[0-9]+)?(?:\.[0-9]*)?(?:[eE][+-]?(?:[0-9]+))?$/
 const INT = /^(?:[-+]?(?:0|[1-9][0-9]*))$/
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?([zZ]|[+-]\d{2}(?::?\d{2})?)?)?$/
 
-function resolve(schema: Schema): Schema {
-  let current = schema
-  for (let i = 0; i < 20 && current.$ref !== undefined; i++) {
-    const name = current.$ref.replace('#/components/schemas/', '')
-    const found = (loadSpec('helicone').components?.['schemas'] as Record<string, Schema> | undefined)?.[name]
-    if (found === undefined) throw new Error(`helicone spec: no schema ${current.$ref}`)
-    current = found
-  }
-  return current
-}
+const resolve = (schema: Schema): Schema => deref<Schema>(loadSpec('helicone'), schema)
 
 /** The request-body schema of an operation of the Helicone spec. */
 export function bodySchemaOf(path: string, method: string): Schema {
-  const op = loadSpec('helicone').paths[path]?.[method] as { requestBody?: { content?: Record<string, { schema?: Schema }> } } | undefined
-  const schema = op?.requestBody?.content?.['application/json']?.schema
+  const op = loadSpec('helicone').paths[path]?.[method] as { requestBody?: unknown } | undefined
+  const requestBody = deref<{ content?: Record<string, { schema?: Schema }> } | undefined>(loadSpec('helicone'), op?.requestBody)
+  const schema = requestBody?.content?.['application/json']?.schema
   if (schema === undefined) throw new Error(`helicone spec: no JSON body for ${method} ${path}`)
   return schema
+}
+
+/**
+ * tsoa as jawn runs it, for the operations marked `x-emulator-validated-by: tsoa`: the body is validated and
+ * coerced (the controller gets the coerced value), path parameters are strings as routed.
+ */
+export const tsoaValidator: FrameworkValidator = {
+  name: 'tsoa',
+  compile(operation) {
+    const schema = bodySchemaOf(operation.path, operation.method)
+    return (parts) => {
+      const { errors, value } = validateTsoaBody(schema, parts.body)
+      if (Object.keys(errors).length > 0) throw validationFailed(errors)
+      return { ...parts, body: value }
+    }
+  },
 }
 
 /**

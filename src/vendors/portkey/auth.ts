@@ -17,14 +17,15 @@ export const REQUIRED_SCOPES: Readonly<Record<string, string>> = {
   getFeedbackAiModelsGraph: 'analytics.view',
 }
 
-/** The key as sent: `x-portkey-api-key`, else `Authorization: Bearer …` (Portkey's JWT mode). */
-export function apiKeyOf(req: Request): string {
+/** The key as sent: `x-portkey-api-key`, else `Authorization: Bearer …` (Portkey's JWT mode); null when neither. */
+export function apiKeyOf(req: Request): string | null {
   const header = req.headers['x-portkey-api-key']
   const key = Array.isArray(header) ? header[0] : header
   if (key !== undefined && key.trim() !== '') return key.trim()
   const authorization = req.headers.authorization
   const bearer = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization)
-  return bearer?.[1]?.trim() ?? ''
+  const token = bearer?.[1]?.trim() ?? ''
+  return token === '' ? null : token
 }
 
 /**
@@ -34,8 +35,8 @@ export function apiKeyOf(req: Request): string {
 export function authenticate(req: Request, operation: Operation | null, ctx: VendorContext): Grant | null {
   if (operation === null) return null
   const apiKey = apiKeyOf(req)
-  const resolved = apiKey === '' ? null : ctx.keys.resolve('portkey', apiKey)
-  if (resolved === null) throw portkeyError(UNAUTHORIZED)
+  const resolved = apiKey === null ? null : ctx.keys.resolve('portkey', apiKey)
+  if (apiKey === null || resolved === null) throw portkeyError(UNAUTHORIZED)
   const needed = REQUIRED_SCOPES[operation.operationId]
   const scopes = resolved.info['scopes']
   if (needed !== undefined && Array.isArray(scopes) && !scopes.includes(needed)) throw portkeyError(FORBIDDEN)

@@ -1,31 +1,63 @@
-import { HttpError } from '../../http/http-error.ts'
+import { STATUS_CODES } from 'node:http'
+import { HttpError, type ErrorTemplate } from '../../http/http-error.ts'
 import { formatLocation, type Violation } from '../../openapi/violations.ts'
 import type { VendorErrors } from '../vendor.ts'
 import type { ErrorCode, ErrorResponse } from './types.ts'
 
-/** One of Portkey's control-plane errors (api-reference/admin-api/error.mdx): status, code, default message. */
-export type ErrorTemplate = { status: number; errorCode: ErrorCode; message: string }
+/** One of Portkey's control-plane errors (api-reference/admin-api/error.mdx in Portkey-AI/docs-core). */
+export type PortkeyErrorTemplate = ErrorTemplate<ErrorResponse>
 
-export const VALIDATION_ERROR: ErrorTemplate = { status: 400, errorCode: 'AB01', message: 'Request Validation Error' }
-export const UNAUTHORIZED: ErrorTemplate = { status: 401, errorCode: 'AB05', message: 'Invalid API Key' }
-export const FORBIDDEN: ErrorTemplate = {
-  status: 403,
-  errorCode: 'AB03',
-  message: 'You do not have enough permissions to execute this request',
-}
-export const NOT_FOUND: ErrorTemplate = { status: 404, errorCode: 'AB08', message: 'Resource not found' }
-export const PAYLOAD_TOO_LARGE: ErrorTemplate = { status: 413, errorCode: 'AB01', message: 'Request Validation Error' }
-export const INTERNAL_ERROR: ErrorTemplate = { status: 500, errorCode: 'AB04', message: 'Internal Server Error' }
+const template = (status: number, errorCode: ErrorCode, message: string): PortkeyErrorTemplate => ({
+  status,
+  body: { success: false, data: { message, errorCode } },
+})
+
+export const VALIDATION_ERROR = template(400, 'AB01', 'Request Validation Error')
+export const UNAUTHORIZED = template(401, 'AB05', 'Invalid API Key')
+export const SUBSCRIPTION_EXHAUSTED = template(402, 'AB09', 'Subscription exhausted')
+export const FORBIDDEN = template(403, 'AB03', 'You do not have enough permissions to execute this request')
+export const NOT_FOUND = template(404, 'AB08', 'Resource not found')
+export const CONFLICT = template(409, 'AB07', 'Resource already exists')
+export const PAYLOAD_TOO_LARGE = template(413, 'AB01', 'Request Validation Error')
+export const RATE_LIMITED = template(429, 'AB06', 'Rate limit exceeded')
+export const INTERNAL_ERROR = template(500, 'AB04', 'Internal Server Error')
+
+const BY_STATUS: readonly PortkeyErrorTemplate[] = [
+  VALIDATION_ERROR,
+  UNAUTHORIZED,
+  SUBSCRIPTION_EXHAUSTED,
+  FORBIDDEN,
+  NOT_FOUND,
+  CONFLICT,
+  PAYLOAD_TOO_LARGE,
+  RATE_LIMITED,
+  INTERNAL_ERROR,
+]
 
 /** `{"success":false,"data":{"message","errorCode"}}`; `message` replaces the template's when given. */
-export function portkeyError(template: ErrorTemplate, message?: string): HttpError {
-  const body: ErrorResponse = { success: false, data: { message: message ?? template.message, errorCode: template.errorCode } }
-  return new HttpError(template.status, body)
+export function portkeyError(t: PortkeyErrorTemplate, message?: string): HttpError {
+  return message === undefined
+    ? HttpError.fromTemplate(t)
+    : HttpError.fromTemplate(t, { body: { ...t.body, data: { ...t.body.data, message } } })
+}
+
+/**
+ * Portkey's body for a status: the documented code for it (AB01 400 … AB04 500), else the envelope with the
+ * class's code (AB01 for 4xx, AB04 for 5xx) and the HTTP reason phrase as message [emulator].
+ */
+export function portkeyErrorForStatus(status: number): HttpError {
+  const known = BY_STATUS.find((t) => t.status === status)
+  if (known !== undefined) return portkeyError(known)
+  const fallback = status >= 500 ? INTERNAL_ERROR : VALIDATION_ERROR
+  return HttpError.fromTemplate(
+    { ...fallback, status },
+    { body: { success: false, data: { message: STATUS_CODES[status] ?? `HTTP ${status}`, errorCode: fallback.body.data.errorCode } } },
+  )
 }
 
 /** A 400 AB01 whose message says what failed: `Request Validation Error: body[1].value must be <= 10`. */
 export function validationError(detail: string): HttpError {
-  return portkeyError(VALIDATION_ERROR, `${VALIDATION_ERROR.message}: ${detail}`)
+  return portkeyError(VALIDATION_ERROR, `${VALIDATION_ERROR.body.data.message}: ${detail}`)
 }
 
 /**
@@ -73,6 +105,8 @@ export const portkeyErrors: VendorErrors = {
   notFound: (method, path) => portkeyError(NOT_FOUND, `Not found: ${method} ${path}`),
   // Portkey's API has no 405: a path without the method is just an unknown route.
   methodNotAllowed: (method, path) => portkeyError(NOT_FOUND, `Not found: ${method} ${path}`),
-  payloadTooLarge: (limit) => portkeyError(PAYLOAD_TOO_LARGE, `${PAYLOAD_TOO_LARGE.message}: the request body is larger than ${limit}`),
+  payloadTooLarge: (limit) =>
+    portkeyError(PAYLOAD_TOO_LARGE, `${PAYLOAD_TOO_LARGE.body.data.message}: the request body is larger than ${limit}`),
   internal: () => portkeyError(INTERNAL_ERROR),
+  forStatus: portkeyErrorForStatus,
 }

@@ -1,42 +1,41 @@
-// Pulze's error answers: FastAPI's `{"detail": "..."}` and pydantic v2's `{"detail": [{type, loc, msg, input, ctx?}]}`.
-import { HttpError } from '../../http/http-error.ts'
-import type { Operation } from '../../openapi/operations.ts'
+// Pulze's error answers: FastAPI's `{"detail": "..."}` and pydantic v2's `{"detail": [{type, loc, msg, input, ctx?}]}`
+// (fastapi/exception_handlers.py, fastapi/security/http.py, starlette/exceptions.py).
+import { STATUS_CODES } from 'node:http'
+import { HttpError, type ErrorTemplate } from '../../http/http-error.ts'
 import type { Violation } from '../../openapi/violations.ts'
 import type { VendorErrors } from '../vendor.ts'
-import { pythonJsonError, type PydanticError } from './pydantic.ts'
-import { checkRequest } from './request-check.ts'
+import { pythonJsonError } from './pydantic/python-json-error.ts'
+import type { PydanticError } from './pydantic/scalars.ts'
 
-type Template = { status: number; detail: string; headers?: Record<string, string> }
+export type PulzeErrorTemplate = ErrorTemplate<{ detail: string }>
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' }
+const template = (status: number, detail: string, headers?: Record<string, string>): PulzeErrorTemplate =>
+  headers === undefined ? { status, body: { detail } } : { status, body: { detail }, headers }
 
 /** FastAPI ≥ 0.122 `HTTPBearer`: no usable `Authorization: Bearer …` header. */
-export const NOT_AUTHENTICATED: Template = { status: 401, detail: 'Not authenticated', headers: BEARER_CHALLENGE }
+export const NOT_AUTHENTICATED = template(401, 'Not authenticated', BEARER_CHALLENGE)
 /** FastAPI < 0.122 `HTTPBearer`: no `Authorization` header. */
-export const NOT_AUTHENTICATED_LEGACY: Template = { status: 403, detail: 'Not authenticated' }
+export const NOT_AUTHENTICATED_LEGACY = template(403, 'Not authenticated')
 /** FastAPI < 0.122 `HTTPBearer`: an `Authorization` header with another scheme. */
-export const INVALID_SCHEME_LEGACY: Template = { status: 403, detail: 'Invalid authentication credentials' }
+export const INVALID_SCHEME_LEGACY = template(403, 'Invalid authentication credentials')
 /** [I] A Bearer key Pulze does not know (text and status inferred). */
-export const INVALID_API_KEY: Template = { status: 401, detail: 'Could not validate credentials', headers: BEARER_CHALLENGE }
+export const INVALID_API_KEY = template(401, 'Could not validate credentials', BEARER_CHALLENGE)
 /** [I] Unknown log, another app's log, or a `privacy_level` 3 log. */
-export const LOG_NOT_FOUND: Template = { status: 404, detail: 'Log not found' }
+export const LOG_NOT_FOUND = template(404, 'Log not found')
 /** Starlette: no route at this path. */
-export const ROUTE_NOT_FOUND: Template = { status: 404, detail: 'Not Found' }
+export const ROUTE_NOT_FOUND = template(404, 'Not Found')
 /** Starlette: the path exists under other methods (plus an `Allow` header). */
-export const METHOD_NOT_ALLOWED: Template = { status: 405, detail: 'Method Not Allowed' }
+export const METHOD_NOT_ALLOWED = template(405, 'Method Not Allowed')
 /** [I] The proxy in front of Pulze: body over the limit. */
-export const PAYLOAD_TOO_LARGE: Template = { status: 413, detail: 'Request Entity Too Large' }
-export const INTERNAL_ERROR: Template = { status: 500, detail: 'Internal Server Error' }
+export const PAYLOAD_TOO_LARGE = template(413, 'Request Entity Too Large')
+export const INTERNAL_ERROR = template(500, 'Internal Server Error')
 /** FastAPI: reading the body failed with anything but a `JSONDecodeError` (too deep, not decodable). */
-export const BODY_NOT_PARSED: Template = { status: 400, detail: 'There was an error parsing the body' }
-
-export function fromTemplate(template: Template, extraHeaders: Record<string, string> = {}): HttpError {
-  return new HttpError(template.status, { detail: template.detail }, { ...template.headers, ...extraHeaders })
-}
+export const BODY_NOT_PARSED = template(400, 'There was an error parsing the body')
 
 /** FastAPI's `RequestValidationError` answer. */
 export function validationError(errors: PydanticError[]): HttpError {
-  return new HttpError(422, { detail: errors })
+  return HttpError.fromTemplate<unknown>({ status: 422, body: { detail: errors } })
 }
 
 /** Starlette lists HEAD wherever GET is allowed. */
@@ -46,35 +45,28 @@ export function allowHeader(allowed: readonly string[]): string {
   return methods.join(', ')
 }
 
+/** Starlette's `HTTPException(status)`: `{"detail": "<reason phrase>"}` for any status without a template. */
+export function pulzeErrorForStatus(status: number): HttpError {
+  const known = [NOT_AUTHENTICATED, ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, INTERNAL_ERROR].find((t) => t.status === status)
+  return HttpError.fromTemplate(known ?? template(status, STATUS_CODES[status] ?? `HTTP ${status}`))
+}
+
 /** What the request pipeline asks for, in Pulze's (FastAPI's) words. */
 export const pulzeErrors: VendorErrors = {
-  invalidRequest(violations: Violation[], operation: Operation, body: unknown) {
-    // Path and query values are known here only where ajv found them wrong; the body is re-checked whole.
-    const path: Record<string, unknown> = {}
-    const query: Record<string, unknown> = {}
-    for (const v of violations) {
-      const [part, name] = v.location
-      if (typeof name !== 'string') continue
-      if (part === 'path') path[name] = v.value
-      if (part === 'query') query[name] = v.value
-    }
-    const checked = checkRequest(operation.operationId, { path, query, body })
-    if (!checked.ok) return validationError(checked.errors)
-    // ajv and pydantic disagree (e.g. a 32-hex UUID, which pydantic accepts): say what ajv saw.
-    return validationError(
-      violations.map((v) => ({ type: v.keyword, loc: v.location.slice(0, 2), msg: v.message, input: v.value ?? null })),
-    )
-  },
+  // pydantic validates every Pulze operation (pydantic-validation.ts); ajv only sees what pydantic does not.
+  invalidRequest: (violations: Violation[]) =>
+    validationError(violations.map((v) => ({ type: v.keyword, loc: v.location, msg: v.message, input: v.value ?? null }))),
   malformedJson(error) {
-    if (!(error instanceof SyntaxError)) return fromTemplate(BODY_NOT_PARSED)
+    if (!(error instanceof SyntaxError)) return HttpError.fromTemplate(BODY_NOT_PARSED)
     const text = typeof error.body === 'string' ? error.body : ''
     const fault = pythonJsonError(text) ?? { pos: 0, msg: 'Expecting value' }
     return validationError([
       { type: 'json_invalid', loc: ['body', fault.pos], msg: 'JSON decode error', input: {}, ctx: { error: fault.msg } },
     ])
   },
-  notFound: () => fromTemplate(ROUTE_NOT_FOUND),
-  methodNotAllowed: (_method, _path, allowed) => fromTemplate(METHOD_NOT_ALLOWED, { Allow: allowHeader(allowed) }),
-  payloadTooLarge: () => fromTemplate(PAYLOAD_TOO_LARGE),
-  internal: () => fromTemplate(INTERNAL_ERROR),
+  notFound: () => HttpError.fromTemplate(ROUTE_NOT_FOUND),
+  methodNotAllowed: (_method, _path, allowed) => HttpError.fromTemplate(METHOD_NOT_ALLOWED, { headers: { Allow: allowHeader(allowed) } }),
+  payloadTooLarge: () => HttpError.fromTemplate(PAYLOAD_TOO_LARGE),
+  internal: () => HttpError.fromTemplate(INTERNAL_ERROR),
+  forStatus: pulzeErrorForStatus,
 }

@@ -1,6 +1,6 @@
 // Pure functions over stored logs: defaults, the log object (with privacy masking), filtering, sorting,
 // pagination. No HTTP, no store.
-import type { LogFilter, SortSpec } from './pydantic.ts'
+import type { LogFilter, SortSpec } from './models.ts'
 import type { CompletionRequestPayload, LogPage, LogRequest, PulzeEngineResponse, PulzeLogRecord, StoredLog } from './types.ts'
 
 /** A fixture record with every omitted field set to the log object's default. */

@@ -3,9 +3,10 @@ import type { Low } from 'lowdb'
 import { findTenant } from '../../store/tenant-state.ts'
 import type { Data } from '../../store/data.ts'
 import type { Grant } from '../vendor.ts'
-import { fromTemplate, LOG_NOT_FOUND } from './errors.ts'
+import { HttpError } from '../../http/http-error.ts'
+import { LOG_NOT_FOUND } from './errors.ts'
 import { isVisible, relationsOf, searchLogs, toLogObject } from './logs.ts'
-import type { LogFilter, Rating } from './pydantic.ts'
+import type { LogFilter, Rating } from './models.ts'
 import type { LogPage, LogRequest, PulzeState, StoredLog } from './types.ts'
 
 export class PulzeService {
@@ -23,7 +24,7 @@ export class PulzeService {
   #find(grant: Grant, logId: string): { log: StoredLog; logs: StoredLog[] } {
     const logs = this.#logs(grant)
     const log = logs.find((l) => l.id === logId)
-    if (log === undefined || !isVisible(log)) throw fromTemplate(LOG_NOT_FOUND)
+    if (log === undefined || !isVisible(log)) throw HttpError.fromTemplate(LOG_NOT_FOUND)
     return { log, logs }
   }
 

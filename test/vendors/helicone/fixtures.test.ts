@@ -2,7 +2,7 @@ import request from 'supertest'
 import { expect, test } from 'vitest'
 import { buildHeliconeFixture, HELICONE_DEV_KEY } from '../../../scripts/fixtures/helicone.ts'
 import { checkFixtureDocument } from '../../../src/fixtures/fixture-document.ts'
-import { heliconeVendor } from '../../../src/vendors/helicone/index.ts'
+import { heliconeFixtures } from '../../../src/vendors/helicone/fixtures.ts'
 import type { HeliconeRequestRecord } from '../../../src/vendors/helicone/types.ts'
 import type { FixtureBlock } from '../../../src/vendors/vendor.ts'
 import { createTestEmulator } from '../../helpers/create-test-emulator.ts'
@@ -34,17 +34,17 @@ test('fromState → toState round-trips exactly, and shiftTimes moves every time
     apiKey: 'k',
     requests: [{ request_id: '8a4c0a9e-6f5b-4b6a-9c1d-2e3f4a5b6c7d', request_created_at: '2024-01-01T00:00:00.000Z' }],
   } as FixtureBlock
-  const state = heliconeVendor.fixtures.toState(block, grant)
-  const printed = heliconeVendor.fixtures.fromState(state, 'k')
-  expect(heliconeVendor.fixtures.toState(structuredClone(printed), grant)).toEqual(state)
-  expect(heliconeVendor.fixtures.fromState(heliconeVendor.fixtures.toState(structuredClone(printed), grant), 'k')).toEqual(printed)
+  const state = heliconeFixtures.toState(block, grant)
+  const printed = heliconeFixtures.fromState(state, 'k')
+  expect(heliconeFixtures.toState(structuredClone(printed), grant)).toEqual(state)
+  expect(heliconeFixtures.fromState(heliconeFixtures.toState(structuredClone(printed), grant), 'k')).toEqual(printed)
 
   const withPending = {
     ...printed,
     requests: [{ ...(printed['requests'] as HeliconeRequestRecord[])[0], response_created_at: '2024-01-01T00:00:01.500Z' }],
     pendingScores: [{ request_id: 'x', scores: { a: 1 }, posted_at: '2024-01-01T00:00:00.000Z', visible_at: '2024-01-01T00:10:00.000Z' }],
   } as FixtureBlock
-  const shifted = heliconeVendor.fixtures.shiftTimes(structuredClone(withPending), 86_400_000) as unknown as {
+  const shifted = heliconeFixtures.shiftTimes(structuredClone(withPending), 86_400_000) as unknown as {
     requests: HeliconeRequestRecord[]
     pendingScores: { posted_at: string; visible_at: string }[]
   }

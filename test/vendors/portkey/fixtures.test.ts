@@ -2,7 +2,7 @@ import request from 'supertest'
 import { expect, test } from 'vitest'
 import { buildPortkeyFixture, PORTKEY_DEV_KEY } from '../../../scripts/fixtures/portkey.ts'
 import { checkFixtureDocument } from '../../../src/fixtures/fixture-document.ts'
-import { portkeyVendor } from '../../../src/vendors/portkey/index.ts'
+import { portkeyFixtures } from '../../../src/vendors/portkey/fixtures.ts'
 import type { FixtureBlock } from '../../../src/vendors/vendor.ts'
 import type { PortkeyTenantBlock } from '../../../src/vendors/portkey/types.ts'
 import { createTestEmulator, freshKey } from '../../helpers/create-test-emulator.ts'
@@ -53,7 +53,7 @@ test('shiftTimes moves every timestamp of a block', () => {
       { created_at: '2026-01-03T00:00:00.000Z' },
     ],
   }
-  expect(portkeyVendor.fixtures.shiftTimes(block, DAY)).toEqual({
+  expect(portkeyFixtures.shiftTimes(block, DAY)).toEqual({
     apiKey: 'k',
     generations: [{ created_at: '2026-01-02T00:00:00.000Z' }],
     feedback: [
@@ -93,9 +93,7 @@ test('GET /__emulator/state then POST /__emulator/seed restores exactly the same
   expect(emulator.store.data.portkey[key]).toBeUndefined()
   await request(app).post('/__emulator/seed').send(state.body).expect(200)
   expect(emulator.store.data.portkey[key]).toEqual(before)
-  expect(portkeyVendor.fixtures.toState(portkeyVendor.fixtures.fromState(before, key), { apiKey: key, tenant: key, info: {} })).toEqual(
-    before,
-  )
+  expect(portkeyFixtures.toState(portkeyFixtures.fromState(before, key), { apiKey: key, tenant: key, info: {} })).toEqual(before)
 })
 
 test('a fixture with duplicate feedback ids is rejected with the JSON path of the duplicate', async () => {

@@ -477,6 +477,8 @@ test('legacy mode answers a missing key with FastAPI < 0.122 403s', async () => 
     version: 'test',
     logger: { request: () => {}, error: () => {} },
     vendorOptions: { now: () => NOW, heliconeScoreDelayMs: 0 },
+    faults: emulator.faults,
+    state: { reset: () => emulator.reset(), seed: (doc) => emulator.seed(doc) },
   })
   const none = await request(app).get(`/pulze/v1/logs/${logId('a')}`)
   expect(none.status).toBe(403)

@@ -3,14 +3,11 @@ import { buildPulzeFixture } from '../../../scripts/fixtures/pulze.ts'
 import { checkFixtureDocument } from '../../../src/fixtures/fixture-document.ts'
 import { pulzeFixtures } from '../../../src/vendors/pulze/fixtures.ts'
 import { maskPayload, normalizeLog, paginate, searchLogs, sortLogs, toLogObject, relationsOf } from '../../../src/vendors/pulze/logs.ts'
-import {
-  parseBool,
-  parseDateTime,
-  parseQueryInt,
-  parseUuid,
-  pythonJsonError,
-  validateFilterBody,
-} from '../../../src/vendors/pulze/pydantic.ts'
+import { loadSpec } from '../../../src/openapi/load-specs.ts'
+import { toLogFilter, type FilterLogsModel } from '../../../src/vendors/pulze/models.ts'
+import { compilePydanticOperations } from '../../../src/vendors/pulze/pydantic/operation-compiler.ts'
+import { pythonJsonError } from '../../../src/vendors/pulze/pydantic/python-json-error.ts'
+import { parseBool, parseDateTime, parseQueryInt, parseUuid } from '../../../src/vendors/pulze/pydantic/scalars.ts'
 import type { LogRequest, PulzeLogRecord, PulzeState } from '../../../src/vendors/pulze/types.ts'
 import { logId, NOW, sampleLogs } from './helpers.ts'
 
@@ -68,6 +65,12 @@ test("malformed JSON is located where Python's json module stops", () => {
   expect(pythonJsonError('{"é": tru}')).toEqual({ pos: 6, msg: 'Expecting value' })
   expect(pythonJsonError('{"a": NaN}')).toBeNull()
 })
+
+const filterOperation = compilePydanticOperations(loadSpec('pulze')).get('Logs_getMatchingLogs')!
+function validateFilterBody(body: unknown) {
+  const parsed = filterOperation.validateBody(body)
+  return 'errors' in parsed ? parsed : { value: toLogFilter(parsed.value as FilterLogsModel) }
+}
 
 test('filter body: defaults, and every error at once in field order', () => {
   expect(validateFilterBody({ date_from: '2026-01-01T00:00:00Z' })).toEqual({

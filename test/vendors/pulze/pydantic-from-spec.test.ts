@@ -1,12 +1,10 @@
 import { expect, test } from 'vitest'
 import { loadSpec } from '../../../src/openapi/load-specs.ts'
-import {
-  compilePydanticOperations,
-  compileSchema,
-  pulzeOperation,
-  type JsonSchema,
-  type PydanticError,
-} from '../../../src/vendors/pulze/pydantic.ts'
+import { compilePydanticOperations } from '../../../src/vendors/pulze/pydantic/operation-compiler.ts'
+import type { PydanticError } from '../../../src/vendors/pulze/pydantic/scalars.ts'
+import { compileSchema, type JsonSchema } from '../../../src/vendors/pulze/pydantic/schema-compiler.ts'
+
+const pulzeOperation = (operationId: string) => compilePydanticOperations(loadSpec('pulze')).get(operationId)!
 
 const UUID = '2315fc76-3479-4565-a120-4254aebe89e6'
 const errorsOf = (result: { value: unknown } | { errors: PydanticError[] }) => ('errors' in result ? result.errors : [])

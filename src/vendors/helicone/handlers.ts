@@ -1,26 +1,14 @@
-// The handlers, by operationId: thin — read the input (as tsoa would hand it to the controller), call the
-// service and the pure computations, answer.
-import type { Operation } from '../../openapi/operations.ts'
+// The handlers, by operationId: thin — take the input as tsoa hands it to the controller (the pipeline ran
+// tsoa's validation), call the service and the pure computations, answer.
 import type { OperationHandler, OperationInput, VendorContext } from '../vendor.ts'
-import { internalServerError, resultError, UncaughtServerError, validationFailed } from './errors.ts'
+import { internalServerError, resultError, UncaughtServerError } from './errors.ts'
 import { compileFilter, FilterBuilderError, type CompiledFilter } from './filters.ts'
 import { recordFromLog } from './log-record.ts'
 import { ZERO_UUID } from './records.ts'
 import { scoredTest, sortRows, toHeliconeRequest } from './request-view.ts'
 import { checkOverTimeParams, scoresOverTime } from './scores-over-time.ts'
 import { HeliconeService } from './service.ts'
-import { bodySchemaOf, validateTsoaBody } from './tsoa-validation.ts'
 import type { DataOverTimeRequest, RequestQueryParams, ScoreRequest } from './types.ts'
-
-/**
- * The body as the controller receives it: tsoa's validation and coercion run on the body as sent (ajv has
- * already checked it against the spec; where the two differ, tsoa's answer is the real server's).
- */
-export function tsoaBody<T>(input: OperationInput): T {
-  const { errors, value } = validateTsoaBody(bodySchemaOf(input.operation.path, input.operation.method), structuredClone(input.bodyAsSent))
-  if (Object.keys(errors).length > 0) throw validationFailed(errors)
-  return value as T
-}
 
 /** A filter's predicate or query error; where the real query builder throws, its global 500. */
 function compile(filter: unknown): CompiledFilter {
@@ -32,7 +20,7 @@ function compile(filter: unknown): CompiledFilter {
   }
 }
 
-export function createHeliconeHandlers(ctx: VendorContext): Record<string, OperationHandler> {
+export function createHandlers(ctx: VendorContext): Record<string, OperationHandler> {
   const service = new HeliconeService(ctx.db, ctx.options)
 
   const log: OperationHandler = async (input: OperationInput) => {
@@ -44,7 +32,7 @@ export function createHeliconeHandlers(ctx: VendorContext): Record<string, Opera
 
   return {
     getScoresOverTime(input) {
-      const body = tsoaBody<DataOverTimeRequest>(input)
+      const body = input.body as DataOverTimeRequest
       const range = checkOverTimeParams(body)
       if (!range.ok) return { status: 200, body: { data: null, error: range.error } }
       const filter = compile(body.userFilter)
@@ -54,7 +42,7 @@ export function createHeliconeHandlers(ctx: VendorContext): Record<string, Opera
     },
 
     getRequests(input) {
-      const body = tsoaBody<RequestQueryParams>(input)
+      const body = input.body as RequestQueryParams
       const filter = compile(body.filter)
       if (!filter.ok) throw resultError(500, filter.error)
       const predicate = filter.predicate
@@ -71,9 +59,9 @@ export function createHeliconeHandlers(ctx: VendorContext): Record<string, Opera
     },
 
     async addScores(input) {
-      const body = tsoaBody<ScoreRequest>(input)
+      const body = input.body as ScoreRequest
       try {
-        await service.addScores(input.grant, input.path['requestId'] ?? '', body.scores)
+        await service.addScores(input.grant, String(input.path['requestId']), body.scores)
       } catch (error) {
         if (error instanceof UncaughtServerError) throw internalServerError()
         throw error
@@ -82,8 +70,8 @@ export function createHeliconeHandlers(ctx: VendorContext): Record<string, Opera
     },
 
     async feedbackRequest(input) {
-      const body = tsoaBody<{ rating: boolean }>(input)
-      await service.addFeedback(input.grant, input.path['requestId'] ?? '', body.rating)
+      const body = input.body as { rating: boolean }
+      await service.addFeedback(input.grant, String(input.path['requestId']), body.rating)
       return { status: 201, body: { data: null, error: null } }
     },
 

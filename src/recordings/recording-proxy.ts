@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { checkInteraction, vendorOperations, type RecordedInteraction, type RecordedMethod } from '../replay/recording.ts'
+import { problem } from '../http/problem.ts'
+import { operationTable } from '../openapi/operations.ts'
+import { checkInteraction, type RecordedInteraction, type RecordedMethod } from './recording-document.ts'
 import type { VendorName } from '../vendors/vendor-name.ts'
 import { RecordingFile } from './recording-file.ts'
 import { AUTH_HEADERS, createScrubber, secretsOf } from './scrub.ts'
@@ -81,7 +83,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
     const method = (req.method ?? 'GET').toUpperCase()
 
     const raw = await readBody(req, maxBody)
-    if (raw === null) return problem(res, 413, 'Payload Too Large', `The recorder forwards bodies up to ${maxBody} bytes.`)
+    if (raw === null) return sendProblem(res, 413, 'Payload Too Large', `The recorder forwards bodies up to ${maxBody} bytes.`)
 
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) {
@@ -97,7 +99,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
       responseBytes = Buffer.from(await upstream.arrayBuffer())
     } catch (error) {
       log(`${method} ${path} → upstream failed: ${(error as Error).message} (not recorded)`)
-      return problem(res, 502, 'Bad Gateway', `The upstream ${target.origin} could not be reached: ${(error as Error).message}`)
+      return sendProblem(res, 502, 'Bad Gateway', `The upstream ${target.origin} could not be reached: ${(error as Error).message}`)
     }
 
     const scrubber = createScrubber(secretsOf(req.headers))
@@ -126,7 +128,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
       recordedAt: now().toISOString(),
     }
     // Only calls of an operation of the vendor's spec are recorded: anything else could not be replayed.
-    const operation = METHODS.includes(method as RecordedMethod) ? vendorOperations(options.vendor).match(method, path).operation : null
+    const operation = METHODS.includes(method as RecordedMethod) ? operationTable(options.vendor).match(method, path).operation : null
     if (operation !== null) await file.append(interaction)
     const note =
       operation === null
@@ -152,7 +154,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`${req.method} ${req.url} → recorder error: ${(error as Error).message}`)
-      if (!res.headersSent) problem(res, 500, 'Recorder error', (error as Error).message)
+      if (!res.headersSent) sendProblem(res, 500, 'Recorder error', (error as Error).message)
       else res.end()
     })
   })
@@ -204,8 +206,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   })
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string): void {
-  res.statusCode = status
-  res.setHeader('content-type', 'application/problem+json')
-  res.end(JSON.stringify({ title, status, detail }))
+/** The recorder's own failures, as the emulator's problem documents (a plain node server: no Express). */
+function sendProblem(res: ServerResponse, status: number, title: string, detail: string): void {
+  const error = problem(status, title, { detail })
+  res.statusCode = error.status
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)
+  res.end(JSON.stringify(error.body))
 }

@@ -1,4 +1,4 @@
-import type { RecordedInteraction, RecordingDocument } from '../replay/recording.ts'
+import type { RecordedInteraction, RecordingDocument } from './recording-document.ts'
 import { AtomicJsonFile } from '../store/atomic-json-file.ts'
 
 /**

@@ -1,7 +1,7 @@
-// `npm run contract [-- portkey helicone --own-only]`: the Prism conformance run of test/contract, from the command line.
+// `npm run contract [-- portkey helicone --own-only]`: the Prism conformance run of scripts/contract/conformance.ts, from the command line.
 import { parseArgs } from 'node:util'
-import { formatReport, runConformance } from '../test/contract/conformance.ts'
-import { isVendorName, VENDOR_NAMES, type VendorName } from '../src/vendors/vendor-name.ts'
+import { formatReport, runConformance } from './conformance.ts'
+import { isVendorName, VENDOR_NAMES, type VendorName } from '../../src/vendors/vendor-name.ts'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -7,7 +7,7 @@ import { PortkeyService } from './service.ts'
 import type { AnalyticsQuery, CustomLog, FeedbackInput, FeedbackResponse, FeedbackUpdateRequest, LogInsertResponse } from './types.ts'
 
 /** Portkey's handlers by operationId: parse the validated input, call the service, shape the answer. */
-export function createPortkeyHandlers(ctx: VendorContext): Record<string, OperationHandler> {
+export function createHandlers(ctx: VendorContext): Record<string, OperationHandler> {
   const service = new PortkeyService(ctx.db, ctx.options.now)
 
   const graph =
@@ -32,7 +32,7 @@ export function createPortkeyHandlers(ctx: VendorContext): Record<string, Operat
     },
 
     updateFeedback: async ({ grant, path, body }: OperationInput): Promise<Reply> => {
-      const id = path['id'] ?? ''
+      const id = String(path['id'])
       await service.updateFeedback(grant.tenant, id, body as FeedbackUpdateRequest)
       const reply: FeedbackResponse = { status: 'success', message: 'Feedback updated successfully', feedback_ids: [id] }
       return { status: 200, body: reply }

@@ -1,23 +1,16 @@
-import express, { type Request, type RequestHandler, type Response } from 'express'
+// Replay: recorded interactions served before the stateful emulator (`--replay FILE`, `replay FILE…`).
+import type { Request, RequestHandler, Response } from 'express'
 import { ConfigError } from '../config/config-error.ts'
 import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
-import { BODY_LIMIT } from '../http/operation-router.ts'
-import type { HttpError } from '../http/http-error.ts'
-import { createScrubber, secretsOf } from '../record/scrub.ts'
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
+import { problem } from '../http/problem.ts'
+import { BODY_LIMIT, BodyReadError, readBody } from '../http/read-body.ts'
+import { sendHttpError, serializeReply, writeReply } from '../http/reply.ts'
+import { operationTable } from '../openapi/operations.ts'
 import type { VendorModule } from '../vendors/vendor.ts'
 import type { VendorName } from '../vendors/vendor-name.ts'
-import {
-  canonicalJson,
-  checkRecordingDocument,
-  countDifferences,
-  firstDifference,
-  normalizePath,
-  normalizeQuery,
-  vendorOperations,
-  type RecordedInteraction,
-  type RecordingDocument,
-} from './recording.ts'
+import { checkRecordingDocument, type RecordedInteraction, type RecordingDocument } from './recording-document.ts'
+import { canonicalJson, countDifferences, firstDifference, normalizePath, normalizeQuery } from './replay-matching.ts'
+import { createScrubber, secretsOf } from './scrub.ts'
 
 export type ReplayOptions = {
   /** Recording files (fixture documents with recorded interactions), or folders of them. */
@@ -51,18 +44,21 @@ const TRANSFER_HEADERS = new Set(['content-length', 'content-encoding', 'transfe
  * recorded order, the last one repeating. Anything else falls through to the emulator, or gets a JSON
  * 404 with `strict`.
  */
-export async function createReplayMiddleware(
+export type Replay = {
+  /** Serves matching requests; passes the others on (or answers 404 with `strict`). */
+  handler: RequestHandler
+  /** Starts every recording's answer sequence over (identical requests are served in recorded order). */
+  reset(): void
+}
+
+export async function createReplay(
   options: ReplayOptions,
   vendors: readonly VendorModule[],
   /** The vendor served at the root (`--vendor`), if any. */
   rootVendor?: VendorModule,
-): Promise<RequestHandler> {
+): Promise<Replay> {
   const index = await loadIndex(options.files)
-  // `--vendor NAME` serves a single vendor at the root; otherwise each vendor is under /<name>.
-  const parseJson = express.json({ limit: BODY_LIMIT, strict: false, type: () => true })
-  const parseText = express.text({ limit: BODY_LIMIT, type: () => true })
-
-  return async (req: Request, res: Response, next) => {
+  const handler: RequestHandler = async (req: Request, res: Response, next) => {
     const located = locate(req.path, vendors, rootVendor)
     if (located === null) {
       if (options.strict === true) return notFound(res, req, null, 'the path is not under an emulated vendor')
@@ -75,30 +71,28 @@ export async function createReplayMiddleware(
       if (options.strict === true) return notFound(res, req, null, `nothing was recorded for ${vendor.name} ${method} ${path}`)
       return next()
     }
-
-    const json = isJsonRequest(req)
+    let body
     try {
-      await run(json ? parseJson : parseText, req, res)
+      // Read once: the vendor pipeline gets the same body if nothing matches.
+      body = await readBody(req, res)
     } catch (error) {
-      // The body was read and cannot be handed to the vendor router again: answer as the vendor would.
-      return sendHttpError(res, bodyError(vendor, error, vendorOperations(vendor.name).match(method, path).operation))
-    }
-    if (json && jsonDepthExceeds(req.body)) {
-      // Matching walks the body recursively: refuse what the vendor router would refuse, before that.
-      const operation = vendorOperations(vendor.name).match(method, path).operation
+      if (!(error instanceof BodyReadError)) throw error
+      // Answer as the vendor would.
+      const operation = operationTable(vendor.name).match(method, path).operation
       return sendHttpError(
         res,
-        vendor.errors.malformedJson(new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), operation),
+        error.reason === 'tooLarge' ? vendor.errors.payloadTooLarge(BODY_LIMIT) : vendor.errors.malformedJson(error.cause, operation),
       )
     }
-    if (Number(req.headers['content-length'] ?? '0') === 0 && req.headers['transfer-encoding'] === undefined) req.body = undefined
-    if (!json) {
-      // The vendor routers only read JSON bodies; a body of another type is invisible to them.
-      const text = req.body as unknown
-      req.body = undefined
-      return answer(req, res, next, options, candidates, vendor.name, path, text)
-    }
-    return answer(req, res, next, options, candidates, vendor.name, path, req.body as unknown)
+    // Vendors read only JSON bodies; a body of another type is matched as its text.
+    const value = body.kind === 'absent' ? undefined : body.kind === 'json' ? body.value : body.text
+    return answer(req, res, next, options, candidates, vendor.name, path, value)
+  }
+  return {
+    handler,
+    reset() {
+      for (const candidates of index.values()) candidates.served.clear()
+    },
   }
 }
 
@@ -147,65 +141,26 @@ function describeDifference(part: string, d: { path: string; recorded: unknown; 
 
 function send(res: Response, entry: Entry): void {
   const { interaction } = entry
-  res.status(interaction.status)
+  const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(interaction.responseHeaders ?? {})) {
-    if (!TRANSFER_HEADERS.has(name.toLowerCase())) res.setHeader(name, value)
+    if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value
   }
-  res.setHeader(REPLAY_HEADER, `${entry.source}#${entry.index}`)
+  headers[REPLAY_HEADER] = `${entry.source}#${entry.index}`
   const body = interaction.responseBody
-  if (body === undefined) {
-    res.end()
-    return
-  }
-  if (typeof body === 'string' && !/json/i.test(String(res.getHeader('content-type') ?? ''))) {
-    if (res.getHeader('content-type') === undefined) res.setHeader('content-type', 'text/plain; charset=utf-8')
-    res.send(body)
-    return
-  }
-  if (res.getHeader('content-type') === undefined) res.setHeader('content-type', 'application/json; charset=utf-8')
-  res.send(JSON.stringify(body))
+  // A recorded text answer without a content type was plain text.
+  if (typeof body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8'
+  writeReply(res, serializeReply(interaction.status, body, headers))
 }
 
 function notFound(res: Response, req: Request, request: unknown, detail: string): void {
-  res
-    .status(404)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: 'https://llm-feedback-emulator.local/problems/no-recorded-interaction',
-        title: 'No recorded interaction matches this request (--replay-strict)',
-        status: 404,
-        detail: `${req.method.toUpperCase()} ${req.path}: ${detail}`,
-        ...(request === null ? {} : { request }),
-      }),
-    )
-}
-
-function sendHttpError(res: Response, error: HttpError): void {
-  res.status(error.status)
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)
-  res.json(error.body)
-}
-
-function bodyError(
-  vendor: VendorModule,
-  error: unknown,
-  operation: ReturnType<typeof vendorOperations>['operations'][number] | null,
-): HttpError {
-  const type = (error as { type?: string }).type
-  if (type === 'entity.too.large') return vendor.errors.payloadTooLarge(BODY_LIMIT)
-  return vendor.errors.malformedJson(error as Error, operation)
-}
-
-function isJsonRequest(req: Request): boolean {
-  const type = req.headers['content-type']
-  return type === undefined || /json/i.test(type)
-}
-
-function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    void middleware(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error)))
-  })
+  sendHttpError(
+    res,
+    problem(404, 'No recorded interaction matches this request (--replay-strict)', {
+      type: 'no-recorded-interaction',
+      detail: `${req.method.toUpperCase()} ${req.path}: ${detail}`,
+      request: request === null ? undefined : request,
+    }),
+  )
 }
 
 function locate(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { ConfigError } from '../../src/emulator.ts'
-import { checkRecordingDocument } from '../../src/replay/recording.ts'
+import { checkRecordingDocument } from '../../src/recordings/recording-document.ts'
 import { createTestEmulator } from '../helpers/create-test-emulator.ts'
 
 let dir: string

@@ -1,0 +1,113 @@
+// FastAPI's request validation of one operation: path parameters, then query parameters, then the body,
+// each against its schema in the OpenAPI document, every error at once.
+import { deref } from '../../../openapi/refs.ts'
+import { compileNode, defaultOf, missing, type JsonSchema, type Result } from './schema-compiler.ts'
+import type { PydanticError } from './scalars.ts'
+
+/** A request as the router saw it. */
+export type RawRequest = {
+  /** Path parameters as strings (undefined: not known to be wrong). */
+  path: Record<string, unknown>
+  /** Query parameters as sent (strings, or arrays when repeated). */
+  query: Record<string, unknown>
+  body: unknown
+}
+/** The same request as pydantic parsed it: every declared parameter (defaults filled in) and the body model. */
+export type ParsedRequest = { path: Record<string, unknown>; query: Record<string, unknown>; body: unknown }
+
+export type CompiledOperation = {
+  /** FastAPI's order: path parameters, then query parameters, then the body; every error at once. */
+  validate(raw: RawRequest): Result<ParsedRequest>
+  validateBody(body: unknown): Result<unknown>
+}
+
+type Parameter = { name: string; in: string; required?: boolean; schema?: JsonSchema }
+export type OperationObject = {
+  operationId?: string
+  parameters?: (Parameter | { $ref: string })[]
+  requestBody?: { $ref?: string; required?: boolean; content?: Record<string, { schema?: JsonSchema }> }
+}
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+
+export function compileOperationObject(
+  doc: unknown,
+  pathItem: { parameters?: OperationObject['parameters'] },
+  op: OperationObject,
+  at: string,
+) {
+  const byKey = new Map<string, Parameter>()
+  for (const p of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
+    const param = deref<Parameter>(doc, p)
+    byKey.set(`${param.in}:${param.name}`, param)
+  }
+  const parameters = [...byKey.values()].map((param) => {
+    if (param.in !== 'path' && param.in !== 'query') throw new Error(`pydantic schema: ${param.in} parameters are not supported at ${at}`)
+    return {
+      name: param.name,
+      in: param.in,
+      required: param.required === true || param.in === 'path',
+      node: compileNode(param.schema ?? {}, doc, `${at}/parameters/${param.name}`, 0),
+    }
+  })
+  // FastAPI validates path parameters before query parameters, each in declaration order.
+  parameters.sort((a, b) => (a.in === b.in ? 0 : a.in === 'path' ? -1 : 1))
+
+  const requestBody = op.requestBody === undefined ? undefined : deref<NonNullable<OperationObject['requestBody']>>(doc, op.requestBody)
+  const bodySchema = requestBody?.content?.['application/json']?.schema
+  const body = bodySchema === undefined ? null : compileNode(bodySchema, doc, `${at}/requestBody`, 0)
+  const bodyRequired = requestBody?.required === true
+
+  const checkBody = (value: unknown, errors: PydanticError[]): unknown => {
+    if (body === null) return undefined
+    // FastAPI: no body, or a JSON `null`, is a missing body.
+    if (value === undefined || value === null) {
+      if (bodyRequired) errors.push(missing(['body'], null))
+      return bodyRequired ? undefined : defaultOf(body)
+    }
+    return body.validate(value, ['body'], errors)
+  }
+
+  return {
+    validate(raw: RawRequest): Result<ParsedRequest> {
+      const errors: PydanticError[] = []
+      const parsed: ParsedRequest = { path: {}, query: {}, body: undefined }
+      for (const param of parameters) {
+        const source = param.in === 'path' ? raw.path : raw.query
+        let value = source[param.name]
+        const target = param.in === 'path' ? parsed.path : parsed.query
+        if (value === undefined) {
+          // A path parameter is always there once the route matched; undefined means "not known to be wrong".
+          if (param.in === 'path') continue
+          if (param.required) errors.push(missing([param.in, param.name], null))
+          else target[param.name] = defaultOf(param.node)
+          continue
+        }
+        // Starlette hands a repeated query parameter's last value to a non-list parameter, and a query
+        // string carries strings (a number here is ajv's coercion of what was sent).
+        if (param.in === 'query' && Array.isArray(value) && !param.node.isList) value = value[value.length - 1]
+        if (param.in === 'query' && typeof value === 'number') value = String(value)
+        target[param.name] = param.node.validate(value, [param.in, param.name], errors)
+      }
+      parsed.body = checkBody(raw.body, errors)
+      return errors.length > 0 ? { errors } : { value: parsed }
+    },
+    validateBody(value: unknown): Result<unknown> {
+      const errors: PydanticError[] = []
+      const parsed = checkBody(value, errors)
+      return errors.length > 0 ? { errors } : { value: parsed }
+    },
+  } satisfies CompiledOperation
+}
+
+/** Every operation of an OpenAPI document, by operationId, compiled once. */
+export function compilePydanticOperations(doc: { paths: Record<string, Record<string, unknown>> }): Map<string, CompiledOperation> {
+  const operations = new Map<string, CompiledOperation>()
+  for (const [path, pathItem] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = pathItem[method] as OperationObject | undefined
+      if (op?.operationId === undefined) continue
+      operations.set(op.operationId, compileOperationObject(doc, pathItem, op, `${method.toUpperCase()} ${path}`))
+    }
+  }
+  return operations
+}
