@@ -82,8 +82,8 @@ export function startPrismProxy(options: PrismProxyOptions): Promise<PrismProxy>
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => {
       void stop()
-      reject(new Error(`prism proxy ${options.document} did not start within ${options.startTimeoutMs ?? 60_000} ms:\n${lines.join('\n')}`))
-    }, options.startTimeoutMs ?? 60_000)
+      reject(new Error(`prism proxy ${options.document} did not start within ${options.startTimeoutMs ?? 120_000} ms:\n${lines.join('\n')}`))
+    }, options.startTimeoutMs ?? 120_000)
     const onData = (chunk: Buffer) => {
       remember(chunk)
       // eslint-disable-next-line no-control-regex

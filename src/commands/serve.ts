@@ -26,6 +26,7 @@ Options:
   --replay FILE                serve the interactions recorded in FILE first (repeatable); unmatched requests
                                fall back to the stateful emulator
   --replay-strict              with --replay: answer unmatched requests with 404 instead
+  --seed N                     seed of the generator fault rules' probability draws (default 1)
   --quiet                      no request log lines
   -h, --help                   this text
   -v, --version                the version
@@ -74,6 +75,7 @@ export async function run(
         'helicone-score-delay-ms': { type: 'string' },
         replay: { type: 'string', multiple: true },
         'replay-strict': { type: 'boolean' },
+        seed: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -102,6 +104,7 @@ export async function run(
     strict: values.strict ?? false,
     quiet: values.quiet ?? false,
     heliconeScoreDelayMs: parseCount('helicone-score-delay-ms', values['helicone-score-delay-ms'], 0),
+    seed: parseCount('seed', values.seed, 1),
     ...(values.keys === undefined ? {} : { keys: values.keys }),
     ...(values.vendor === undefined ? {} : { vendor: values.vendor }),
   }

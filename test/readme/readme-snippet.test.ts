@@ -1,26 +1,33 @@
-// The README's "Use in tests" snippet, as written there (only the import path differs): if this fails,
-// the README is no longer true.
-import request from 'supertest'
-import { expect, test } from 'vitest'
-import { createEmulator } from '../../src/index.ts'
+// The README's "Use in tests" snippets, read from README.md itself and run as they are written (only the
+// package import points at src/): if this fails, the README is no longer true.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterAll, expect, test } from 'vitest'
+import { collected } from './capture-tests.ts'
 
-test('feedback shows up in the score distribution', async () => {
-  const emulator = await createEmulator({ db: ':memory:', strict: true, quiet: true })
-  const key = `test-${crypto.randomUUID()}` // a fresh key = a fresh tenant
-  await request(emulator.app)
-    .post('/portkey/v1/logs')
-    .set('x-portkey-api-key', key)
-    .send({
-      request: { url: 'https://api.openai.com/v1/chat/completions', method: 'POST', body: { model: 'gpt-4o' } },
-      response: { status: 200, body: { usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } } },
-      metadata: { trace_id: 'trace-1' },
-    })
-    .expect(200)
-  await request(emulator.app).post('/portkey/v1/feedback').set('x-portkey-api-key', key).send({ trace_id: 'trace-1', value: 1 }).expect(200)
-  const res = await request(emulator.app)
-    .get('/portkey/v1/analytics/graphs/feedbacks/scores')
-    .query({ time_of_generation_min: '2000-01-01T00:00:00Z', time_of_generation_max: '2100-01-01T00:00:00Z' })
-    .set('x-portkey-api-key', key)
-    .expect(200)
-  expect(res.body).toEqual({ summary: { total: 1 }, data_points: [{ score: 1, total: 1 }], object: 'analytics-graph' })
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+const section = README.split(/^## /m).find((s) => s.startsWith('Use in tests'))
+const snippets = [...(section ?? '').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((code) => /\btest\(/.test(code))
+
+const folder = fileURLToPath(new URL('./.generated/', import.meta.url))
+mkdirSync(folder, { recursive: true })
+const files = snippets.map((code, i) => {
+  const file = `${folder}readme-snippet-${process.pid}-${i}.ts`
+  const rewired = code
+    .replace(/from 'vitest'/g, `from '${fileURLToPath(new URL('./capture-tests.ts', import.meta.url))}'`)
+    .replace(/from 'llm-feedback-emulator'/g, `from '${fileURLToPath(new URL('../../src/index.ts', import.meta.url))}'`)
+  writeFileSync(file, rewired)
+  return file
 })
+for (const file of files) await import(file)
+
+afterAll(() => {
+  for (const file of files) rmSync(file, { force: true })
+})
+
+test('the README has runnable test snippets in "Use in tests"', () => {
+  expect(snippets.length).toBeGreaterThan(0)
+  expect(collected.length).toBeGreaterThanOrEqual(snippets.length)
+})
+
+for (const { name, fn, timeout } of collected) test(`README: ${name}`, fn, timeout)

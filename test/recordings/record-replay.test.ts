@@ -133,6 +133,9 @@ test('replay serves the recorded session: status, content type and body, with an
   expect([missing.status, missing.body]).toEqual([404, session[3]?.responseBody])
   const invalid = await replay('post', '/portkey/v1/feedback', { value: 11, trace_id: 'trace-2' })
   expect([invalid.status, invalid.body]).toEqual([400, session[4]?.responseBody])
+  // reset() starts the recorded sequences over.
+  await emulator.reset()
+  expect((await replay('get', scores)).body).toEqual(session[0]?.responseBody)
 })
 
 test('an unmatched request falls back to the stateful emulator', async () => {

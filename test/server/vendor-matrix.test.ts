@@ -3,7 +3,7 @@
 import request from 'supertest'
 import { beforeAll, expect, test } from 'vitest'
 import type { Emulator } from '../../src/emulator.ts'
-import { createTestEmulator, freshKey } from '../helpers/create-test-emulator.ts'
+import { createTestEmulator, freshKey, takeUnexpectedErrors } from '../helpers/create-test-emulator.ts'
 
 let emulator: Emulator
 beforeAll(async () => {
@@ -213,4 +213,6 @@ test('strict mode turns a response that breaks the spec into a 500 naming the op
     operation: 'Logs_getById',
     violations: [expect.objectContaining({ path: 'response.latency' })],
   })
+  // Deliberate: the violation is also logged as unexpected, naming the operation.
+  expect(takeUnexpectedErrors()).toEqual([expect.stringContaining('Logs_getById: response 200 violates the spec')])
 })

@@ -1,5 +1,5 @@
 // The `userFilter` tree of Helicone's ClickHouse endpoints, with the meaning its SQL has on the real table
-// (notes §2 and §9): a filter node becomes a predicate over stored requests, a ClickHouse-style error
+// (Helicone/helicone packages/filters/filters.ts and filterDefs.ts, as run on ClickHouse): a filter node becomes a predicate over stored requests, a ClickHouse-style error
 // (the real server answers those as 200 `{data: null, error}`), or a FilterBuilderError (the real query
 // builder throws: HTTP 500).
 import { bodyText, FEEDBACK_KEY, parseServerDate, scoresText, storedCost, ZERO_UUID } from './records.ts'

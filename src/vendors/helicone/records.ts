@@ -7,7 +7,7 @@ export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 export const FEEDBACK_KEY = 'helicone-score-feedback'
 export const BOOL_SUFFIX = '-hcone-bool'
 
-/** A complete record from a partial one: every column left out takes its default (notes §9), as the
+/** A complete record from a partial one: every column left out takes its default (clickhouse/migrations/schema_41_request_response_replacing_merge_tree.sql in Helicone/helicone), as the
  * record schema in specs/emulator.yaml declares them. */
 export const withDefaults: (
   partial: Partial<HeliconeRequestRecord> & Pick<HeliconeRequestRecord, 'request_id' | 'request_created_at'>,

@@ -1,4 +1,4 @@
-// `POST /v1/dashboard/scores/query` as jawn's getXOverTime computes it on ClickHouse (notes §1, §7, §9):
+// `POST /v1/dashboard/scores/query` as jawn's getXOverTime computes it on ClickHouse (Helicone/helicone valhalla/jawn/src/managers/helpers/getXOverTime.ts and timeHelpers.ts):
 // per (bucket, score key) the average of the stored integers, buckets in the caller's fixed offset, one
 // filler row per empty bucket, buckets ascending.
 import { INVALID_TIME_FILTER, INVALID_TIME_ZONE_DIFFERENCE, QUERY_TIMEOUT } from './errors.ts'

@@ -1,66 +1,25 @@
 // Pure functions over stored logs: defaults, the log object (with privacy masking), filtering, sorting,
 // pagination. No HTTP, no store.
 import type { LogFilter, SortSpec } from './models.ts'
+import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
 import type { CompletionRequestPayload, LogPage, LogRequest, PulzeEngineResponse, PulzeLogRecord, StoredLog } from './types.ts'
 
-/** A fixture record with every omitted field set to the log object's default. */
+/** The log object's defaults (specs/pulze.yaml `LogRequest`): pydantic's defaults, `None` for `Optional` fields. */
+const withLogDefaults = createDefaultsFiller<StoredLog>('pulze', '/components/schemas/LogRequest', { nullForOptional: true })
+
+/** A fixture record with every omitted field set to the log object's default (ids lower-cased, as stored). */
 export function normalizeLog(record: PulzeLogRecord, appId: string): StoredLog {
-  return {
+  const log = withLogDefaults({
+    ...(record as unknown as Partial<StoredLog>),
     id: record.id.toLowerCase(),
-    timestamp: record.timestamp,
     added_on: record.added_on ?? new Date(record.timestamp).toISOString(),
     app_id: record.app_id ?? appId,
-    conversation_id: record.conversation_id ?? null,
-    parent_request_id: record.parent_request_id ?? null,
-    auth0_id: record.auth0_id ?? null,
-    good_answer: record.good_answer ?? null,
-    feedback: record.feedback === undefined ? '' : record.feedback,
-    prompt_tokens: record.prompt_tokens ?? 0,
-    completion_tokens: record.completion_tokens ?? 0,
-    total_tokens: record.total_tokens ?? 0,
-    prompt_tokens_cost: record.prompt_tokens_cost ?? 0,
-    completion_tokens_cost: record.completion_tokens_cost ?? 0,
-    total_tokens_cost: record.total_tokens_cost ?? 0,
-    prompt_tokens_cost_savings: record.prompt_tokens_cost_savings ?? 0,
-    completion_tokens_cost_savings: record.completion_tokens_cost_savings ?? 0,
-    total_tokens_cost_savings: record.total_tokens_cost_savings ?? 0,
-    costs_incurred: record.costs_incurred ?? true,
-    namespace: record.namespace ?? null,
-    model: record.model ?? null,
-    payload: record.payload ?? null,
-    privacy_level: record.privacy_level ?? 1,
-    prompt: record.prompt ?? null,
-    request_type: record.request_type ?? null,
-    response_text: record.response_text ?? null,
-    status_code: record.status_code ?? -1,
-    is_test: record.is_test ?? false,
-    latency: record.latency ?? -1,
     parent_id: record.parent_id === undefined || record.parent_id === null ? null : record.parent_id.toLowerCase(),
-    is_saved_for_later: record.is_saved_for_later ?? false,
-    comment_count: record.comment_count ?? 0,
-    collections: record.collections ?? [],
-    response: normalizeResponse(record.response),
-  }
-}
-
-/** The response with pydantic's defaults: `created` 0, `finish_reason` "stop", token counts 0. */
-export function normalizeResponse(raw: PulzeLogRecord['response']): PulzeEngineResponse {
-  const source = raw as unknown as LooseResponse
-  const response: PulzeEngineResponse = { ...source, created: source.created ?? 0 } as PulzeEngineResponse
-  if (source.choices !== undefined)
-    response.choices = source.choices.map((c) => ({ ...c, finish_reason: c.finish_reason === undefined ? 'stop' : c.finish_reason }))
-  if (source.usage !== undefined) {
-    const { prompt_tokens = 0, completion_tokens = 0, total_tokens = 0 } = source.usage
-    response.usage = { ...source.usage, prompt_tokens, completion_tokens, total_tokens }
-  }
-  return response
-}
-
-type Choice = NonNullable<PulzeEngineResponse['choices']>[number]
-type LooseResponse = Omit<PulzeEngineResponse, 'created' | 'choices' | 'usage'> & {
-  created?: number
-  choices?: (Omit<Choice, 'finish_reason'> & { finish_reason?: string | null })[]
-  usage?: Partial<NonNullable<PulzeEngineResponse['usage']>>
+  })
+  // Derived on every read (one level of parents and children), never stored.
+  delete (log as Partial<LogRequest>).parent
+  delete (log as Partial<LogRequest>).children
+  return log
 }
 
 /** Level 3 logs are not retrievable, not listed, not rateable. */

@@ -1,4 +1,5 @@
 // Small fixtures for the Pulze tests: one app's logs, written as fixture records.
+import { pulzeLogRecord } from '../../../scripts/fixtures/pulze.ts'
 import { stableUuid } from '../../../src/util/stable-uuid.ts'
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z')
@@ -18,33 +19,23 @@ type LogOptions = {
   good?: boolean | null
 }
 
-/** A fixture log record (only some fields; the rest take defaults). */
+/** A fixture log record (only some fields; the rest take defaults), built by the demo fixture's builder. */
 export function record(name: string, options: LogOptions): Record<string, unknown> {
-  const id = logId(name)
   const timestamp = NOW.getTime() - options.hoursAgo * HOUR
-  const prompt = options.prompt ?? `question ${name}`
-  const answer = options.answer ?? `answer ${name}`
   return {
-    id,
-    timestamp,
-    prompt,
-    response_text: answer,
-    namespace: 'openai/gpt-4o-mini',
-    request_type: 'chat_completions',
-    privacy_level: options.privacy ?? 1,
+    ...pulzeLogRecord({
+      id: logId(name),
+      timestamp,
+      namespace: 'openai/gpt-4o-mini',
+      prompt: options.prompt ?? `question ${name}`,
+      answer: options.answer ?? `answer ${name}`,
+      labels: options.labels ?? {},
+      ...(options.privacy === undefined ? {} : { privacy: options.privacy }),
+      ...(options.parent === undefined ? {} : { parentId: logId(options.parent) }),
+      ...(options.good === undefined || options.good === null ? {} : { good: options.good }),
+    }),
     total_tokens: options.tokens ?? 10,
     latency: options.latency ?? 1,
-    ...(options.good === undefined ? {} : { good_answer: options.good }),
-    ...(options.parent === undefined ? {} : { parent_id: logId(options.parent) }),
-    payload: { model: 'pulze', messages: [{ role: 'user', content: prompt }] },
-    response: {
-      id,
-      object: 'chat.completion',
-      created: timestamp,
-      model: 'openai/gpt-4o-mini',
-      choices: [{ index: 0, message: { role: 'assistant', content: answer } }],
-      metadata: { labels: options.labels ?? {} },
-    },
   }
 }
 
