@@ -82,7 +82,9 @@ export function startPrismProxy(options: PrismProxyOptions): Promise<PrismProxy>
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => {
       void stop()
-      reject(new Error(`prism proxy ${options.document} did not start within ${options.startTimeoutMs ?? 120_000} ms:\n${lines.join('\n')}`))
+      reject(
+        new Error(`prism proxy ${options.document} did not start within ${options.startTimeoutMs ?? 120_000} ms:\n${lines.join('\n')}`),
+      )
     }, options.startTimeoutMs ?? 120_000)
     const onData = (chunk: Buffer) => {
       remember(chunk)
