@@ -20,11 +20,12 @@ const byId = new Map(profile.nodes.map((node) => [node.id, node]))
 const parent = new Map<number, number>()
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
 
-const shortUrl = (url: string) =>
-  url
-    .replace(/^file:\/\//, '')
-    .replace(/^.*\/node_modules\//, '~/')
-    .replace(/^.*?\/(dist|bench|src)\//, '$1/')
+/** `~/ajv/dist/…` for a package, `dist/store/…` for the emulator, `bench/…` for the bench's own files. */
+const shortUrl = (url: string) => {
+  const path = url.replace(/^file:\/\//, '')
+  const inPackage = /\/node_modules\/(.*)$/.exec(path)
+  return inPackage !== null ? `~/${inPackage[1]}` : path.replace(/^.*?\/(dist|bench|src)\//, '$1/')
+}
 const keyOf = (frame: CallFrame) =>
   frame.url === ''
     ? frame.functionName || '(anonymous)'

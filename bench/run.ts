@@ -4,7 +4,8 @@
 //   --check        exit 1 when a measured target is missed (by default the bench only reports)
 //   --only LIST    scenarios to run, of throughput,analytics,store (default: all)
 //   --sizes LIST   store sizes for scenarios 2–4 instead of the defaults (e.g. 0,100000,1000000)
-//   --cpu-prof     run the emulator processes of scenarios 2–4 with `node --cpu-prof` (profiles in bench/.cache/profiles/)
+//   --cpu-prof     run every emulator process with `node --cpu-prof` (profiles in bench/.cache/profiles/; summarize one
+//                  with `node --import tsx bench/profile-top.ts FILE`)
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
 import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -46,10 +47,10 @@ const ANALYTICS_SIZES = (sizes ?? (quick ? [10_000] : [10_000, 100_000, 1_000_00
 const ANALYTICS_RUNS = 20
 const STORE_SIZES = sizes ?? (quick ? [0, 10_000] : [0, 100_000, 1_000_000])
 const STORE: Omit<StoreSizeOptions, 'nodeArgs' | 'startupRuns'> = quick
-  ? { startupTimeoutMs: 60_000, singleWrites: 10, singleWriteSeconds: 2, connections: 20, ingestSeconds: 2, requestTimeoutMs: 60_000 }
-  : { startupTimeoutMs: 180_000, singleWrites: 20, singleWriteSeconds: 20, connections: 20, ingestSeconds: 10, requestTimeoutMs: 120_000 }
-/** Start-ups per size (the median is reported); one at a million records, which take long. */
-const startupRuns = (records: number) => (quick ? 1 : records >= 1_000_000 ? 1 : 3)
+  ? { startupTimeoutMs: 60_000, singleWrites: 10, singleWriteSeconds: 2, connections: 20, ingestSeconds: 2, requestTimeoutMs: 30_000 }
+  : { startupTimeoutMs: 120_000, singleWrites: 20, singleWriteSeconds: 20, connections: 20, ingestSeconds: 10, requestTimeoutMs: 60_000 }
+/** Start-ups per size (the median is reported); one for large stores, whose start-up may take a minute. */
+const startupRuns = (records: number) => (quick || records > 200_000 ? 1 : 3)
 
 function machine() {
   const git = (...args: string[]) => {
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
   let throughput: ThroughputResult | null = null
   if (only.includes('throughput')) {
     log(`1. throughput: 4 servers × ${THROUGHPUT.rounds} rounds × ${THROUGHPUT.seconds} s …`)
-    throughput = await runThroughput(THROUGHPUT)
+    throughput = await runThroughput(THROUGHPUT, cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir])
   }
 
   const analytics: AnalyticsOutcome[] = []
@@ -152,7 +153,7 @@ async function main(): Promise<number> {
   ]
   if (throughput !== null) sections.push(throughputSection(throughput))
   if (analytics.length > 0) sections.push(analyticsSection(analytics, QUERY_PATH))
-  if (storeSizes.length > 0) sections.push(storeSizeSection(storeSizes))
+  if (storeSizes.length > 0) sections.push(storeSizeSection(storeSizes, STORE))
   sections.push(targetsSection(targets))
   sections.push(
     `${Math.round(results.durationSeconds)} s; figures in ${values.out.replace(ROOT, '')}${cpuProfDir ? `; CPU profiles in ${cpuProfDir.replace(ROOT, '')}` : ''}`,

@@ -96,8 +96,8 @@ export function spawnChild(command: string, args: readonly string[], options: Sp
   }
 }
 
-/** Waits until `pattern` appears in the child's stdout; fails when the child exits first or after `timeoutMs`. */
-export function waitForOutput(child: Child, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+/** Waits until `pattern` (`what`) appears in the child's stdout; fails when the child exits first or after `timeoutMs`. */
+export function waitForOutput(child: Child, pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const match = pattern.exec(child.output().stdout)
@@ -110,11 +110,11 @@ export function waitForOutput(child: Child, pattern: RegExp, timeoutMs: number):
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       finish()
       const { stderr } = child.output()
-      reject(new Error(`exited (${code ?? signal}) before ${pattern}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))
+      reject(new Error(`exited (${code ?? signal}) before ${what}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))
     }
     const timer = setTimeout(() => {
       finish()
-      reject(new Error(`no ${pattern} within ${timeoutMs} ms`))
+      reject(new Error(`no ${what} within ${timeoutMs} ms`))
     }, timeoutMs)
     const finish = () => {
       clearTimeout(timer)

@@ -53,11 +53,11 @@ export function analyticsSection(outcomes: AnalyticsOutcome[], method: string): 
   ].join('\n')
 }
 
-export function storeSizeSection(sizes: StoreSizeResult[]): string {
+export function storeSizeSection(sizes: StoreSizeResult[], settings: { connections: number; ingestSeconds: number }): string {
   const rows = sizes.map((s) => [
     n(s.records),
     mb(s.fileBytes),
-    s.startup === null ? 'FAILED' : ms(s.startup.medianMs),
+    s.startup !== null ? ms(s.startup.medianMs) : s.startupFailedAfterMs !== null ? `FAILED after ${ms(s.startupFailedAfterMs)}` : '–',
     mb(s.startup?.rssBytes),
     mb(s.peakRssBytes),
     s.singleWrite === null ? '–' : `${ms(s.singleWrite.p50Ms)} (${s.singleWrite.writes})`,
@@ -66,11 +66,10 @@ export function storeSizeSection(sizes: StoreSizeResult[]): string {
     ms(s.shutdownMs),
   ])
   const notes = sizes.filter((s) => s.error !== null).map((s) => `  ${n(s.records)} records: ${s.error}`)
-  const first = sizes.find((s) => s.ingest !== null)?.ingest
   return [
     '3./4. Store size: a file store holding N records on disk, the built CLI (node dist/cli.js --db FILE --quiet)',
     `   start-up = spawn → first 200 of GET /__emulator/health; single write = POST /portkey/v1/feedback one at a time (p50, count);`,
-    `   ingest = ${first?.connections ?? 20} closed-loop writers for ${first?.seconds ?? '?'} s, writes/s = acknowledged / time to the last answer`,
+    `   ingest = ${settings.connections} closed-loop writers for ${settings.ingestSeconds} s, writes/s = acknowledged / time to the last answer`,
     table(
       'rrrrrrrrr',
       ['records', 'file MB', 'start-up ms', 'RSS MB', 'peak RSS MB', 'write p50 ms (n)', 'ingest/s', 'ok/failed', 'stop ms'],

@@ -24,7 +24,7 @@ export async function startEmulator(db: string, options: { nodeArgs?: string[]; 
   const started = performance.now()
   const child = spawnChild(process.execPath, [...(options.nodeArgs ?? []), CLI, '--port', '0', '--db', db, '--quiet'], { cwd: ROOT })
   try {
-    const [, url] = await waitForOutput(child, LISTENING, options.timeoutMs)
+    const [, url] = await waitForOutput(child, LISTENING, 'listening', options.timeoutMs)
     const client = createClient(url!)
     const health = await client.send({ method: 'GET', path: '/__emulator/health' }, 10_000).finally(() => client.close())
     if (health.status !== 200) throw new Error(`GET /__emulator/health: ${health.status} ${health.body.slice(0, 200)}`)
@@ -37,7 +37,7 @@ export async function startEmulator(db: string, options: { nodeArgs?: string[]; 
 
 export async function startBareExpress(timeoutMs = 30_000): Promise<Server> {
   const child = spawnChild(process.execPath, [BARE_EXPRESS], { cwd: ROOT })
-  const [, url] = await waitForOutput(child, LISTENING, timeoutMs)
+  const [, url] = await waitForOutput(child, LISTENING, 'listening', timeoutMs)
   return { child, url: url! }
 }
 

@@ -67,7 +67,7 @@ export function checkTargets({ throughput, analytics, storeSizes }: Figures): Ta
   for (const vendor of ['helicone', 'portkey'] as const) {
     const name = vendor === 'helicone' ? 'Helicone scores query' : 'Portkey score distribution'
     const figures = at1M?.result?.[vendor]
-    const failed = at1M !== undefined && at1M.result === null ? { value: null, note: at1M.error ?? 'failed', valid: false } : null
+    const failed = at1M !== undefined && at1M.result === null ? { value: null, note: shortError(at1M.error), valid: false } : null
     const wrong = figures !== undefined && !figures.sameAnswer ? 'the answers differ from the single pass' : ''
     targets.push(
       target(
@@ -94,7 +94,7 @@ export function checkTargets({ throughput, analytics, storeSizes }: Figures): Ta
   const million = size(MILLION)
   const hundredK = size(HUNDRED_K)
   const failure = (s: StoreSizeResult | undefined, needs: unknown) =>
-    s !== undefined && (needs === null || needs === undefined) ? { value: null, note: s.error ?? 'failed', valid: false } : null
+    s !== undefined && (needs === null || needs === undefined) ? { value: null, note: shortError(s.error), valid: false } : null
   const ingestRatio =
     empty?.ingest && million?.ingest
       ? {
@@ -153,4 +153,10 @@ function ingestNote(...sizes: StoreSizeResult[]): string {
     .filter((s) => s.ingest !== null && s.ingest.failed > 0)
     .map((s) => `${s.ingest!.failed} writes failed at ${s.records} records (${s.ingest!.firstFailure})`)
     .join('; ')
+}
+
+/** The first line of a scenario's error, short enough for the table (the JSON has it whole). */
+function shortError(error: string | null): string {
+  const text = error ?? 'failed'
+  return text.length > 110 ? `${text.slice(0, 107)}...` : text
 }

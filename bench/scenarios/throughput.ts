@@ -63,7 +63,7 @@ async function hit(server: Server, req: HttpRequest, seconds: number, connection
   }
 }
 
-export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
+export async function runThroughput(options: ThroughputOptions, emulatorNodeArgs: string[] = []): Promise<ThroughputResult> {
   const dir = makeTempDir()
   const heliconeStore = await cachedStore({ heliconeRequests: 10_000, portkeyGenerations: 0, portkeyFeedback: 0 })
   const heliconeDb = join(dir, 'helicone.json')
@@ -84,13 +84,13 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
         key: 'c',
         name: 'emulator, feedback write (file store)',
         request: FEEDBACK_WRITE,
-        server: await start(startEmulator(join(dir, 'db.json'), { timeoutMs: 60_000 })),
+        server: await start(startEmulator(join(dir, 'db.json'), { nodeArgs: emulatorNodeArgs, timeoutMs: 60_000 })),
       },
       {
         key: 'd',
         name: 'emulator, Helicone scores query (10k requests)',
         request: heliconeScoresRequest(),
-        server: await start(startEmulator(heliconeDb, { timeoutMs: 60_000 })),
+        server: await start(startEmulator(heliconeDb, { nodeArgs: emulatorNodeArgs, timeoutMs: 60_000 })),
       },
     ] as const
 
