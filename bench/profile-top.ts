@@ -8,6 +8,9 @@ type CallFrame = { functionName: string; url: string; lineNumber: number }
 type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] }
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
+// Piped into `head`: stop quietly when the reader is gone.
+process.stdout.on('error', () => process.exit(0))
+
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '15' } } })
 const top = Number(values.top)
 if (positionals.length !== 1) {

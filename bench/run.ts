@@ -8,7 +8,7 @@
 //                  with `node --import tsx bench/profile-top.ts FILE`)
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
 import { execFileSync } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -23,22 +23,35 @@ import { runThroughput, type ThroughputOptions, type ThroughputResult } from './
 const ROOT = new URL('../', import.meta.url).pathname
 const SCENARIOS = ['throughput', 'analytics', 'store'] as const
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    sizes: { type: 'string' },
-    'cpu-prof': { type: 'boolean', default: false },
-    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
-  },
-})
+function usage(message: string): never {
+  process.stderr.write(
+    `bench: ${message}\nusage: npm run bench [-- --quick] [--check] [--only LIST] [--sizes LIST] [--cpu-prof] [--out FILE]\n`,
+  )
+  process.exit(2)
+}
+
+let parsed
+try {
+  parsed = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      sizes: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
+    },
+  })
+} catch (error) {
+  usage((error as Error).message)
+}
+const { values } = parsed
 const quick = values.quick
 const only = values.only?.split(',').map((s) => s.trim()) ?? [...SCENARIOS]
 for (const s of only)
-  if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (one of ${SCENARIOS.join(', ')})`)
+  if (!(SCENARIOS as readonly string[]).includes(s)) usage(`--only: unknown scenario "${s}" (one of ${SCENARIOS.join(', ')})`)
 const sizes = values.sizes?.split(',').map((s) => Number(s.trim()))
-if (sizes?.some((s) => !Number.isInteger(s) || s < 0)) throw new Error('--sizes: whole numbers, e.g. 0,100000,1000000')
+if (sizes?.some((s) => !Number.isInteger(s) || s < 0)) usage('--sizes: whole numbers, e.g. 0,100000,1000000')
 
 const THROUGHPUT: ThroughputOptions = quick
   ? { rounds: 2, seconds: 2, warmupSeconds: 1, connections: 20 }
@@ -73,8 +86,17 @@ function machine() {
   }
 }
 
-/** The project's `validate` command on a sample of generated records (the same generator as the big stores). */
-async function validateSample(): Promise<{ ok: boolean; output: string }> {
+/**
+ * The project's `validate` command on a sample of generated records (the same generator as the big stores),
+ * once per generator version: a pass is remembered in bench/.cache/.
+ */
+async function validateSample(): Promise<{ ok: boolean; output: string; cached: boolean }> {
+  const marker = join(CACHE_DIR, `validated-${await generatorId()}.json`)
+  const remembered = await readFile(marker, 'utf8').then(
+    (text) => JSON.parse(text) as { ok: boolean; output: string },
+    () => null,
+  )
+  if (remembered?.ok === true) return { ...remembered, cached: true }
   const dir = makeTempDir()
   try {
     const file = join(dir, 'sample.json')
@@ -84,7 +106,10 @@ async function validateSample(): Promise<{ ok: boolean; output: string }> {
     const { code } = await child.exited
     clearTimeout(timer)
     const { stdout, stderr } = child.output()
-    return { ok: code === 0, output: `${stdout}${stderr}`.trim().replace(file, 'sample.json').split('\n').slice(0, 5).join('\n') }
+    const result = { ok: code === 0, output: `${stdout}${stderr}`.trim().replace(file, 'sample.json').split('\n').slice(0, 5).join('\n') }
+    await mkdir(CACHE_DIR, { recursive: true })
+    if (result.ok) await writeFile(marker, JSON.stringify(result))
+    return { ...result, cached: false }
   } finally {
     removeTempDir(dir)
   }
@@ -104,7 +129,9 @@ async function main(): Promise<number> {
   if (cpuProfDir !== undefined) await mkdir(cpuProfDir, { recursive: true })
 
   const sample = await validateSample()
-  log(`generated records, sample of 3 000 through \`validate\`: ${sample.ok ? 'OK' : `FAILED\n${sample.output}`}`)
+  log(
+    `generated records, a sample of 3 000 through \`validate\`: ${sample.ok ? `OK${sample.cached ? ' (this generator version, earlier run)' : ''}` : `FAILED\n${sample.output}`}`,
+  )
 
   let throughput: ThroughputResult | null = null
   if (only.includes('throughput')) {
@@ -137,7 +164,11 @@ async function main(): Promise<number> {
     mode,
     argv: process.argv.slice(2),
     durationSeconds: (performance.now() - started) / 1000,
-    machine: { ...info, loadAverageAtEnd: loadavg()[0] ?? null },
+    machine: {
+      ...info,
+      loadAverageAtEnd: loadavg()[0] ?? null,
+      busy: Math.max(info.loadAverageAtStart ?? 0, loadavg()[0] ?? 0) > info.nproc,
+    },
     generator: { id: await generatorId(), sampleValidation: sample },
     throughput,
     analytics: { method: QUERY_PATH, sizes: analytics },
@@ -155,6 +186,12 @@ async function main(): Promise<number> {
   if (analytics.length > 0) sections.push(analyticsSection(analytics, QUERY_PATH))
   if (storeSizes.length > 0) sections.push(storeSizeSection(storeSizes, STORE))
   sections.push(targetsSection(targets))
+  if (results.machine.busy) {
+    sections.push(
+      `WARNING: the machine was busy (load average ${info.loadAverageAtStart?.toFixed(1)} → ${results.machine.loadAverageAtEnd?.toFixed(1)} on ${info.nproc} CPUs): ` +
+        'autocannon and the servers competed with other processes for the CPUs, so ratios drift towards 1 and absolute figures are slow. Re-run on a quiet machine before comparing.',
+    )
+  }
   sections.push(
     `${Math.round(results.durationSeconds)} s; figures in ${values.out.replace(ROOT, '')}${cpuProfDir ? `; CPU profiles in ${cpuProfDir.replace(ROOT, '')}` : ''}`,
   )

@@ -306,7 +306,7 @@ export async function cachedStore(counts: StoreCounts): Promise<{ path: string; 
   const id = await generatorId()
   for (const name of await readdir(CACHE_DIR)) {
     // Stores of another generator version, and partial files a killed run left behind.
-    const stale = name.startsWith('store-') && !name.startsWith(`store-${id}-`)
+    const stale = (name.startsWith('store-') || name.startsWith('validated-')) && !name.includes(`-${id}`)
     const orphaned = name.endsWith('.partial') && !name.endsWith(`.${process.pid}.partial`)
     if (stale || orphaned) await rm(join(CACHE_DIR, name), { force: true })
   }

@@ -77,22 +77,27 @@ export async function runThroughput(options: ThroughputOptions, emulatorNodeArgs
     return server
   }
   try {
+    // Started side by side (start-up is not measured here); each is tracked as soon as it is up.
+    const starting = await Promise.allSettled([
+      start(startBareExpress()),
+      start(startPrism(prismRequest)),
+      start(startEmulator(join(dir, 'db.json'), { nodeArgs: emulatorNodeArgs, timeoutMs: 120_000 })),
+      start(startEmulator(heliconeDb, { nodeArgs: emulatorNodeArgs, timeoutMs: 120_000 })),
+    ])
+    const failed = starting.find((s) => s.status === 'rejected')
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+    const [bare, prism, feedbackEmulator, heliconeEmulator] = starting.map((s) => (s as PromiseFulfilledResult<Server>).value) as [
+      Server,
+      Server,
+      Server,
+      Server,
+    ]
     const targets = [
-      { key: 'a', name: 'bare Express 5, fixed JSON', request: prismRequest, server: await start(startBareExpress()) },
-      { key: 'b', name: 'prism mock specs/portkey.yaml', request: prismRequest, server: await start(startPrism(prismRequest)) },
-      {
-        key: 'c',
-        name: 'emulator, feedback write (file store)',
-        request: FEEDBACK_WRITE,
-        server: await start(startEmulator(join(dir, 'db.json'), { nodeArgs: emulatorNodeArgs, timeoutMs: 60_000 })),
-      },
-      {
-        key: 'd',
-        name: 'emulator, Helicone scores query (10k requests)',
-        request: heliconeScoresRequest(),
-        server: await start(startEmulator(heliconeDb, { nodeArgs: emulatorNodeArgs, timeoutMs: 60_000 })),
-      },
-    ] as const
+      { name: 'bare Express 5, fixed JSON', request: prismRequest, server: bare },
+      { name: 'prism mock specs/portkey.yaml', request: prismRequest, server: prism },
+      { name: 'emulator, feedback write (file store)', request: FEEDBACK_WRITE, server: feedbackEmulator },
+      { name: 'emulator, Helicone scores query (10k requests)', request: heliconeScoresRequest(), server: heliconeEmulator },
+    ]
 
     for (const t of targets) if (options.warmupSeconds > 0) await hit(t.server, t.request, options.warmupSeconds, options.connections)
     const rounds: RoundFigures[][] = targets.map(() => [])
