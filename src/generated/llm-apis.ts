@@ -1485,11 +1485,15 @@ export interface components {
                 format?: {
                     /** @enum {string} */
                     type: "json_schema";
-                    schema: Record<string, never>;
+                    schema: {
+                        [key: string]: unknown;
+                    };
                 } | null;
             };
             /** @description Container identifier for reuse across requests, or container parameters. */
-            container?: string | Record<string, never> | null;
+            container?: string | {
+                [key: string]: unknown;
+            } | null;
             inference_geo?: string | null;
             /** @enum {string|null} */
             speed?: "standard" | "fast" | null;
@@ -1548,7 +1552,9 @@ export interface components {
             };
             title?: string | null;
             context?: string | null;
-            citations?: Record<string, never> | null;
+            citations?: {
+                [key: string]: unknown;
+            } | null;
             cache_control?: components["schemas"]["AnthropicCacheControl"];
         };
         AnthropicToolUseBlockParam: {
@@ -1556,7 +1562,9 @@ export interface components {
             type: "tool_use";
             id: string;
             name: string;
-            input: Record<string, never>;
+            input: {
+                [key: string]: unknown;
+            };
             cache_control?: components["schemas"]["AnthropicCacheControl"];
         };
         AnthropicToolResultBlockParam: {
@@ -1599,7 +1607,9 @@ export interface components {
             input_schema: {
                 /** @enum {string} */
                 type: "object";
-                properties?: Record<string, never> | null;
+                properties?: {
+                    [key: string]: unknown;
+                } | null;
                 required?: string[] | null;
             };
             cache_control?: components["schemas"]["AnthropicCacheControl"];
@@ -1648,8 +1658,12 @@ export interface components {
             stop_reason: components["schemas"]["AnthropicStopReason"] | null;
             stop_sequence: string | null;
             usage: components["schemas"]["AnthropicUsage"];
-            container?: Record<string, never> | null;
-            stop_details?: Record<string, never> | null;
+            container?: {
+                [key: string]: unknown;
+            } | null;
+            stop_details?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @enum {string} */
         AnthropicStopReason: "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
@@ -1663,7 +1677,9 @@ export interface components {
                 ephemeral_5m_input_tokens?: number;
                 ephemeral_1h_input_tokens?: number;
             } | null;
-            server_tool_use?: Record<string, never> | null;
+            server_tool_use?: {
+                [key: string]: unknown;
+            } | null;
             /** @enum {string|null} */
             service_tier?: "standard" | "priority" | "batch" | null;
         };
@@ -1681,7 +1697,9 @@ export interface components {
             /** @description e.g. `toolu_01A09q90qw90lq917835lq9`. */
             id: string;
             name: string;
-            input: Record<string, never>;
+            input: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description The data of one server-sent event of a streamed Message (API reference "Streaming Messages"). Each is
@@ -1725,7 +1743,9 @@ export interface components {
             } | {
                 /** @enum {string} */
                 type: "citations_delta";
-                citation: Record<string, never>;
+                citation: {
+                    [key: string]: unknown;
+                };
             };
         };
         AnthropicContentBlockStopEvent: {
@@ -1746,7 +1766,9 @@ export interface components {
                 input_tokens?: number | null;
                 cache_creation_input_tokens?: number | null;
                 cache_read_input_tokens?: number | null;
-                server_tool_use?: Record<string, never> | null;
+                server_tool_use?: {
+                    [key: string]: unknown;
+                } | null;
             };
         };
         AnthropicMessageStopEvent: {
