@@ -96,7 +96,7 @@ function arrayInstance(schema: Schema, ctx: Context, depth: number, name: string
   const items = schema['items'] === false ? undefined : schema['items']
   const out: unknown[] = []
   for (let i = 0; i < count; i++) {
-    if (i >= prefix.length && schema['items'] === false) break
+    if ((i >= prefix.length && schema['items'] === false) || (i > 0 && ctx.nodes >= MAX_NODES)) break
     out.push(generate(i < prefix.length ? prefix[i] : items, ctx, depth + 1, name, i))
   }
   return out
