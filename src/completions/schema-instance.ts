@@ -6,7 +6,7 @@ import { stableUuid } from '../util/stable-uuid.ts'
 
 /** Nesting below this gives the smallest value of the type (`{}`, `[]`). */
 export const MAX_DEPTH = 8
-/** At most this many values in one instance; past it every value is the smallest of its type. */
+/** At most about this many values in one instance; past it objects and arrays are cut short (and may then miss required parts). */
 export const MAX_NODES = 500
 /** Arrays get max(1, minItems) items, but never more than this (nor maxItems). */
 export const MAX_ARRAY_ITEMS = 64
