@@ -542,6 +542,55 @@ export interface components {
             /** Format: date-time */
             recordedAt?: string;
         };
+        /**
+         * @description A scripted answer for the emulated LLM routes (chat completions, completions, Anthropic messages).
+         *     Rules are tried in order; the first whose `vendor`, `model` and `match` all fit the request answers
+         *     it, and with `times` it answers that many requests and is then removed. A rule without an outcome
+         *     (`content`, `toolCalls` or `json`) keeps the generated answer and only sets `finishReason` or `usage`.
+         *     Embeddings requests are never answered by rules.
+         */
+        CompletionRule: {
+            vendor?: components["schemas"]["VendorName"];
+            /** @description The model as the vendor resolved it (e.g. without Portkey's `@slug/`), compared exactly. */
+            model?: string;
+            /**
+             * @description What the text of the last user message must contain: a string is a case-sensitive substring; a
+             *     `regex` is matched anywhere in it (RE2 syntax, linear time: no backreferences or lookaround;
+             *     flags `i`, `m`, `s`). A pattern RE2 cannot compile is rejected with its parse error.
+             */
+            match?: string | {
+                regex: string;
+                flags?: string;
+            };
+            /** @description The assistant text of the answer. */
+            content?: string;
+            /** @description Tool calls to answer with (OpenAI `tool_calls`, Anthropic `tool_use` blocks). */
+            toolCalls?: {
+                name: string;
+                /** @description The call's arguments, an object or its JSON text; `{}` when absent. */
+                arguments?: {
+                    [key: string]: unknown;
+                } | string;
+                /** @description The call id; generated (`call_…`, `toolu_…`) when absent. */
+                id?: string;
+            }[];
+            /** @description A JSON value answered as the assistant text (serialised), as for `response_format` JSON modes. */
+            json?: unknown;
+            /**
+             * @description The finish reason to report, in either API's words; it is translated for the other API
+             *     (`stop` ↔ `end_turn`, `length` ↔ `max_tokens`, `tool_calls`/`function_call` ↔ `tool_use`,
+             *     `content_filter` ↔ `refusal`, `stop_sequence` → `stop`).
+             * @enum {string}
+             */
+            finishReason?: "stop" | "length" | "tool_calls" | "content_filter" | "function_call" | "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal";
+            /** @description Token counts to report instead of the counted ones. */
+            usage?: {
+                promptTokens?: number;
+                completionTokens?: number;
+            };
+            /** @description How many requests the rule answers before it is removed; forever when absent. */
+            times?: number;
+        };
     };
     responses: {
         /** @description A problem report (RFC 9457). */

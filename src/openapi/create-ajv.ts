@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { loadSpec, specId, type SpecName } from './load-specs.ts'
 
-const SPEC_NAMES: readonly SpecName[] = ['portkey', 'helicone', 'pulze', 'emulator']
+const SPEC_NAMES: readonly SpecName[] = ['portkey', 'helicone', 'pulze', 'emulator', 'llm-apis']
 
 // ajv-formats ships as CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
@@ -43,8 +43,8 @@ function newAjv(options: AjvOptions): Ajv2020 {
     discriminator: true,
   })
   addFormats(ajv)
-  // OpenAPI numeric formats that ajv-formats doesn't know, and OpenAPI keywords that aren't JSON Schema.
-  for (const format of ['float', 'double', 'int32', 'int64']) if (!ajv.formats[format]) ajv.addFormat(format, true)
+  // OpenAPI numeric formats that ajv-formats doesn't know (and OpenAI's `unixtime`), and OpenAPI keywords that aren't JSON Schema.
+  for (const format of ['float', 'double', 'int32', 'int64', 'unixtime']) if (!ajv.formats[format]) ajv.addFormat(format, true)
   for (const keyword of ['example', 'xml', 'externalDocs']) if (!ajv.getKeyword(keyword)) ajv.addKeyword(keyword)
   // The documents are not schemas themselves: skip the meta-schema check (it only costs startup time).
   for (const name of SPEC_NAMES) ajv.addSchema(loadSpec(name) as object, specId(name), undefined, false)

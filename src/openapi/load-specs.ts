@@ -5,7 +5,8 @@ import yaml from 'js-yaml'
 /** The folder that holds the OpenAPI documents; the same relative place from `src/` and from `dist/`. */
 export const SPECS_DIR = fileURLToPath(new URL('../../specs/', import.meta.url))
 
-export type SpecName = 'portkey' | 'helicone' | 'pulze' | 'emulator'
+/** The vendor documents, the emulator's own, and the LLM API bodies they share (`llm-apis`). */
+export type SpecName = 'portkey' | 'helicone' | 'pulze' | 'emulator' | 'llm-apis'
 
 export type OpenApiDocument = {
   openapi: string

@@ -1,5 +1,6 @@
 // A stored request (a row of Helicone's `request_response_rmt`) and the text forms ClickHouse compares.
 import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
+import { usdToHeliconeCost } from '../../pricing/prices.ts'
 import type { HeliconeRequestRecord } from './types.ts'
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
@@ -14,9 +15,7 @@ export const withDefaults: (
 ) => HeliconeRequestRecord = createDefaultsFiller<HeliconeRequestRecord>('emulator', '/components/schemas/HeliconeRequestRecord')
 
 /** The cost column: USD × 1e9 rounded, as Helicone stores it (UInt64). */
-export function storedCost(usd: number): number {
-  return Math.round(usd * 1e9)
-}
+export const storedCost: (usd: number) => number = usdToHeliconeCost
 
 /** A body column's text: a string as it is, any other JSON value as JSON. */
 export function bodyText(body: unknown): string {

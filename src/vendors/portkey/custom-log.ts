@@ -1,4 +1,4 @@
-import { costInCents } from './prices.ts'
+import { costInCents } from '../../pricing/prices.ts'
 import type { CustomLog, Generation } from './types.ts'
 
 /** Known provider hosts → Portkey provider names. Checked in order; `*.` patterns match any subdomain. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import { deriveGeneration, providerFromUrl } from '../../../src/vendors/portkey/custom-log.ts'
-import { costInCents, priceOf, PRICES_USD_PER_MILLION } from '../../../src/vendors/portkey/prices.ts'
+import { costInCents, priceOf, PRICES_USD_PER_MILLION } from '../../../src/pricing/prices.ts'
 import type { CustomLog } from '../../../src/vendors/portkey/types.ts'
 
 const ctx = { id: 'gen-1', newTraceId: 'new-trace', now: new Date('2026-01-10T12:00:00.000Z'), apiKeyId: 'key-id' }
