@@ -15,7 +15,7 @@ import { finished } from 'node:stream/promises'
 import { createRandom } from '../../src/util/random.ts'
 import { stableUuid } from '../../src/util/stable-uuid.ts'
 import type { HeliconeRequestRecord } from '../../src/vendors/helicone/types.ts'
-import { costInCents } from '../../src/vendors/portkey/prices.ts'
+import { costInCents } from '../../src/pricing/prices.ts'
 import type { Feedback, Generation } from '../../src/vendors/portkey/types.ts'
 
 /** Bump when the records change shape (the cache key also hashes this file, so edits invalidate it anyway). */
