@@ -1,6 +1,7 @@
 // Replay: recorded interactions served before the stateful emulator (`--replay FILE`, `replay FILE…`).
 import type { Request, RequestHandler, Response } from 'express'
 import { ConfigError } from '../config/config-error.ts'
+import { harToRecordings, isHar } from '../control/har.ts'
 import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
 import { problem } from '../http/problem.ts'
 import { BODY_LIMIT, BodyReadError, readBody } from '../http/read-body.ts'
@@ -13,7 +14,10 @@ import { canonicalJson, countDifferences, firstDifference, normalizePath, normal
 import { createScrubber, secretsOf } from './scrub.ts'
 
 export type ReplayOptions = {
-  /** Recording files (fixture documents with recorded interactions), or folders of them. */
+  /**
+   * Recording files (fixture documents with recorded interactions), or folders of them (their `*.json`), or
+   * HAR files (a browser's or the journal's export: each entry becomes a recorded interaction, scrubbed).
+   */
   files: string[]
   /** Unmatched requests get a clear 404 instead of falling back to the stateful emulator. */
   strict?: boolean
@@ -57,7 +61,11 @@ export async function createReplay(
   /** The vendor served at the root (`--vendor`), if any. */
   rootVendor?: VendorModule,
 ): Promise<Replay> {
-  const index = await loadIndex(options.files)
+  const index = await loadIndex(
+    options.files,
+    vendors.map((v) => v.name),
+    rootVendor?.name,
+  )
   const handler: RequestHandler = async (req: Request, res: Response, next) => {
     const located = locate(req.path, vendors, rootVendor)
     if (located === null) {
@@ -182,8 +190,12 @@ function candidateKey(vendor: string, method: string, path: string): string {
   return `${vendor} ${method} ${path}`
 }
 
-/** Reads and checks every recording file; all problems of all files are reported together. */
-async function loadIndex(files: readonly string[]): Promise<Map<string, Candidates>> {
+/** Reads and checks every recording (or HAR) file; all problems of all files are reported together. */
+async function loadIndex(
+  files: readonly string[],
+  vendors: readonly VendorName[],
+  rootVendor?: VendorName,
+): Promise<Map<string, Candidates>> {
   let docs: { source: string; doc: unknown }[]
   try {
     docs = await readFixtureFiles(files)
@@ -193,10 +205,23 @@ async function loadIndex(files: readonly string[]): Promise<Map<string, Candidat
   }
   const failures: string[] = []
   const index = new Map<string, Candidates>()
-  for (const { source, doc } of docs) {
+  for (const { source, doc: raw } of docs) {
+    let doc = raw
+    // Problems of a HAR's converted entries are reported at the HAR entry they came from.
+    let where = (path: string) => path
+    if (isHar(raw)) {
+      const imported = harToRecordings(raw, vendors, rootVendor)
+      if (imported.doc.recordings.length === 0) {
+        failures.push(`${source}: none of its ${raw.log.entries.length} HAR entries is an answered call of a served vendor's operation`)
+        continue
+      }
+      doc = imported.doc
+      where = (path) =>
+        path.replace(/^\$\.recordings\[(\d+)\]/, (_, i: string) => `$.log.entries[${imported.entryOf[Number(i)] ?? '?'}] (as a recording)`)
+    }
     const problems = checkRecordingDocument(doc)
     if (problems.length > 0) {
-      failures.push(...problems.map((p) => `${source}: ${p.path}: ${p.message}`))
+      failures.push(...problems.map((p) => `${source}: ${where(p.path)}: ${p.message}`))
       continue
     }
     const recordings = (doc as RecordingDocument).recordings ?? []
