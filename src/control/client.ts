@@ -74,7 +74,8 @@ export function createControlClient(options: string | ControlClientOptions) {
     clock: {
       get: () => call(api.GET('/clock')),
       /** Stops the clock at `at`. */
-      freeze: (at: Date | string | number) => call(api.POST('/clock', { body: { now: new Date(at).toISOString() } })),
+      freeze: (at: Date | string | number) =>
+        call(api.POST('/clock', { body: { now: typeof at === 'string' ? at : new Date(at).toISOString() } })),
       /** Moves a frozen clock by `ms` (a running one: shifts it). */
       advance: (ms: number) => call(api.POST('/clock', { body: { advanceMs: ms } })),
       /** Runs `ms` ahead of real time (negative: behind). */

@@ -36,8 +36,9 @@ export class TestClock {
 
   /** `{ now, frozen, offsetMs }` (for a frozen clock, the offset from real time grows as real time passes). */
   get(): ClockView {
-    const now = this.now().getTime()
-    return { now: new Date(now).toISOString(), frozen: this.#frozenAtMs !== null, offsetMs: now - this.#base().getTime() }
+    const real = this.#base().getTime()
+    const now = this.#frozenAtMs ?? real + this.#offsetMs
+    return { now: new Date(now).toISOString(), frozen: this.#frozenAtMs !== null, offsetMs: now - real }
   }
 
   /** Stops the clock at `at`. */

@@ -142,7 +142,7 @@ export function faultFromPrefer(header: string | string[] | undefined): FaultRul
       .slice(eq + 1)
       .trim()
       .replace(/^"(.*)"$/, '$1')
-    if (!/^\d{1,6}$/.test(value)) continue
+    if (!/^\d{1,9}$/.test(value)) continue
     const n = Number(value)
     if (name === 'code' && n >= 100 && n <= 599) status = n
     if (name === 'delay') delayMs = Math.min(n, MAX_HOLD_MS)
