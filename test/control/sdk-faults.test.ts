@@ -1,8 +1,11 @@
 // What a user of each vendor SDK sees when a fault fires, and how many requests the journal then shows
 // (README "Faults and what each SDK sees").
+import { randomUUID } from 'node:crypto'
+import { HeliconeAPIClient } from '@helicone/helicone'
+import { HeliconeManualLogger } from '@helicone/helpers'
 import OpenAI from 'openai'
 import { Portkey } from 'portkey-ai'
-import { afterAll, afterEach, expect, test } from 'vitest'
+import { afterAll, afterEach, expect, test, vi } from 'vitest'
 import { startTestEmulator, freshKey } from '../helpers/create-test-emulator.ts'
 
 const emulator = await startTestEmulator()
@@ -70,4 +73,40 @@ test('openai: 429 is retried twice (honouring retry-after-ms): three requests in
   emulator.faults.add({ operationId: 'createFeedback', apiKey: key, status: 429, times: 2, headers: { 'retry-after-ms': '5' } })
   await expect(openai.post('/feedback', { body: { trace_id: 'oai-recovers', value: 1 } })).resolves.toMatchObject({ status: 'success' })
   expect(emulator.requests({ apiKey: key, limit: 3 }).map((e) => e.status)).toEqual([200, 429, 429])
+})
+
+test('@helicone/helpers HeliconeManualLogger: a 5xx fault is only logged to the console (no throw, no retry): one request', async () => {
+  const key = freshKey('sk-helicone')
+  emulator.faults.add({ operationId: 'logCustomRequest', status: 500 })
+  const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+  try {
+    const logger = new HeliconeManualLogger({ apiKey: key, loggingEndpoint: `${emulator.url}/helicone/custom/v1/log` })
+    const answer = await logger.logRequest({ model: 'gpt-4o-mini', messages: [] }, async (recorder) => {
+      recorder.appendResults({ id: 'c', usage: { prompt_tokens: 1, completion_tokens: 1 } })
+      return 'the app goes on'
+    })
+    expect(answer).toBe('the app goes on')
+    // The logger posts in the background.
+    await vi.waitFor(() =>
+      expect(consoleError).toHaveBeenCalledWith('Error making request to Helicone log endpoint:', 'Internal Server Error'),
+    )
+  } finally {
+    consoleError.mockRestore()
+  }
+  expect(emulator.requests({ apiKey: key }).map((e) => [e.operationId, e.status])).toEqual([['logCustomRequest', 500]])
+  expect(emulator.store.data.helicone[key]).toBeUndefined()
+})
+
+test('@helicone/helicone HeliconeAPIClient: a 429 fault comes back as { error, response } (no throw, no retry): one request', async () => {
+  const key = freshKey('sk-helicone')
+  emulator.faults.add({ operationId: 'addScores', status: 429 })
+  const api = new HeliconeAPIClient({ apiKey: key, baseURL: `${emulator.url}/helicone` })
+  const requestId = randomUUID()
+  const result = await api.rawClient.POST('/v1/request/{requestId}/score', {
+    params: { path: { requestId } },
+    body: { scores: { accuracy: 1 } },
+  })
+  expect(result.response.status).toBe(429)
+  expect(result.error).toEqual({ error: 'Too many requests, please try again later.' })
+  expect(emulator.count({ apiKey: key, operationId: 'addScores', body: { scores: { accuracy: 1 } } })).toBe(1)
 })
