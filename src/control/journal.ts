@@ -29,9 +29,18 @@ type Held = {
   responseViolations: ExchangeViolation[] | null
 }
 
+const knownHashes = new Map<string, string>()
+
 /** The short, stable hash the journal knows a key by: the first 12 hex digits of its SHA-256. */
 export function keyHash(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex').slice(0, 12)
+  let hash = knownHashes.get(apiKey)
+  if (hash === undefined) {
+    hash = createHash('sha256').update(apiKey).digest('hex').slice(0, 12)
+    // Apps use few keys: remember them, within a bound.
+    if (knownHashes.size >= 1024) knownHashes.clear()
+    knownHashes.set(apiKey, hash)
+  }
+  return hash
 }
 
 export class Journal {
