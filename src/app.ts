@@ -3,7 +3,7 @@ import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
-import type { ExchangeObserver } from './control/exchange.ts'
+import { createObserver } from './control/exchange.ts'
 import type { FaultRules } from './control/fault-rules.ts'
 import { controlApi, type StateControl } from './control/index.ts'
 import type { Journal } from './control/journal.ts'
@@ -84,13 +84,7 @@ export function createApp(options: AppOptions): Express {
     ),
   )
   if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
-  const observe: ExchangeObserver =
-    journal === null
-      ? (exchange) => coverage.record(exchange)
-      : (exchange) => {
-          coverage.record(exchange)
-          journal.record(exchange)
-        }
+  const observe = createObserver(journal, coverage)
   for (const vendor of options.vendors) {
     const ctx = { db: options.db, keys: options.keys, options: options.vendorOptions, operations: operationTable(vendor.name) }
     const router = createOperationRouter(vendor, ctx, { ...pipeline, faults: options.faults, observe })

@@ -9,6 +9,7 @@ import { ConfigError } from './config/config-error.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
+import { createObserver } from './control/exchange.ts'
 import { FaultRules, type FaultRule, type FaultRuleState } from './control/fault-rules.ts'
 import { toHar, type Har } from './control/har.ts'
 import { unknownOperationProblem } from './control/index.ts'
@@ -192,12 +193,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
+  const faults = new FaultRules(options.seed ?? 1)
+  const coverage = new Coverage(vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
   const replay =
     options.replay === undefined
       ? undefined
-      : await createReplay(options.replay, vendors, options.vendor === undefined ? undefined : vendors[0])
-  const faults = new FaultRules(options.seed ?? 1)
-  const coverage = new Coverage(vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
+      : await createReplay(
+          options.replay,
+          vendors,
+          options.vendor === undefined ? undefined : vendors[0],
+          createObserver(journal, coverage),
+        )
   const journalOn = (): Journal => {
     if (journal === null) throw new Error('the request journal is off (journalSize: 0)')
     return journal

@@ -35,6 +35,8 @@ export type Exchange = {
   status: number | null
   responseHeaders: Record<string, string>
   responseText: string | undefined
+  /** Set (to its size) when the answer was over MAX_EXCHANGE_BODY_CHARS: its text is not kept, nor checked. */
+  responseOmittedChars?: number
   /** null: not checked while answering (non-strict): whoever needs them checks the text sent, read-only. */
   responseViolations: ExchangeViolation[] | null
   fault?: ExchangeFault
@@ -43,6 +45,15 @@ export type Exchange = {
 }
 
 export type ExchangeObserver = (exchange: Exchange) => void
+
+/** The observer the vendor routes and replay share: coverage counts every answer, the journal (if on) keeps it. */
+export function createObserver(journal: { record: ExchangeObserver } | null, coverage: { record: ExchangeObserver }): ExchangeObserver {
+  if (journal === null) return (exchange) => coverage.record(exchange)
+  return (exchange) => {
+    coverage.record(exchange)
+    journal.record(exchange)
+  }
+}
 
 /**
  * Violations as the journal shows them. A failed `oneOf`/`anyOf` makes ajv report every branch; the summary

@@ -88,11 +88,17 @@ export class Journal {
   get(id: string): JournalEntry | undefined {
     const seq = idToSeq(id)
     if (seq === null) return undefined
-    // Sequence numbers increase along the array: the entry is at a known offset.
-    const first = this.#items[this.#start]
-    if (first === undefined) return undefined
-    const held = this.#items[this.#start + (seq - first.seq)]
-    return held?.seq === seq ? this.#view(held) : undefined
+    // Sequence numbers increase along the array (with gaps after a filtered clear): binary search.
+    let low = this.#start
+    let high = this.#items.length - 1
+    while (low <= high) {
+      const mid = (low + high) >>> 1
+      const held = this.#items[mid]!
+      if (held.seq === seq) return this.#view(held)
+      if (held.seq < seq) low = mid + 1
+      else high = mid - 1
+    }
+    return undefined
   }
 
   /** How many entries match every criterion, `body` as a deep subset of the request body as sent. */
@@ -236,6 +242,7 @@ function parseRequestBody(body: BodySnapshot | undefined): unknown {
 }
 
 function responseValue(x: Exchange): unknown {
+  if (x.responseOmittedChars !== undefined) return `[not journaled: ${x.responseOmittedChars} bytes]`
   if (x.responseText === undefined) return undefined
   if (!/json/i.test(x.responseHeaders['content-type'] ?? '')) return x.responseText
   try {
@@ -247,7 +254,7 @@ function responseValue(x: Exchange): unknown {
 
 /** The read-only response check, on the text that was sent (parsed afresh: never a stored object). */
 function checkResponse(x: Exchange): ExchangeViolation[] {
-  if (x.operation === null || x.status === null || x.fault !== undefined) return []
+  if (x.operation === null || x.status === null || x.fault !== undefined || x.responseOmittedChars !== undefined) return []
   return toExchangeViolations(x.operation.validateResponse(x.status, responseValue(x)))
 }
 

@@ -152,7 +152,11 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
       if (exchange !== null && options.observe !== undefined) {
         exchange.durationMs = performance.now() - started
         if (exchange.status === null) exchange.error ??= 'the client closed the connection before an answer'
-        options.observe(exchange)
+        try {
+          options.observe(exchange)
+        } catch (error) {
+          options.logError(`${module.name} ${req.method} ${req.originalUrl}: the journal or coverage failed`, error)
+        }
       }
     }
   })
@@ -263,8 +267,8 @@ async function actOut<C extends { operations: OperationTable }>(
 function recordAnswer(exchange: Exchange, reply: SerializedReply, violations: Exchange['responseViolations']): void {
   exchange.status = reply.status
   exchange.responseHeaders = reply.headers
-  exchange.responseText =
-    reply.text === undefined || reply.text.length <= MAX_EXCHANGE_BODY_CHARS ? reply.text : `[not journaled: ${reply.text.length} bytes]`
+  if (reply.text !== undefined && reply.text.length > MAX_EXCHANGE_BODY_CHARS) exchange.responseOmittedChars = reply.text.length
+  else exchange.responseText = reply.text
   exchange.responseViolations = violations
 }
 
@@ -299,7 +303,9 @@ async function send(
       if (exchange !== null && tap !== null) {
         const headers: Record<string, string> = {}
         for (const [name, value] of Object.entries(res.getHeaders())) if (value !== undefined) headers[name] = String(value)
-        recordAnswer(exchange, { status: reply.status, headers, text: tap.stop() }, null)
+        const { text, chars } = tap.stop()
+        recordAnswer(exchange, { status: reply.status, headers, text: text ?? undefined }, null)
+        if (text === null) exchange.responseOmittedChars = chars
       }
     }
     return
@@ -335,18 +341,22 @@ async function send(
 }
 
 /** Collects what a streamed answer writes (up to MAX_EXCHANGE_BODY_CHARS), for the journal. */
-function tapWrites(res: Response): { stop(): string } {
+function tapWrites(res: Response): { stop(): { text: string | null; chars: number } } {
   const write = res.write
   const end = res.end
   const chunks: string[] = []
   let chars = 0
   let over = false
   const keep = (chunk: unknown) => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function' || over) return
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return
+    if (over) {
+      chars += typeof chunk === 'string' || Buffer.isBuffer(chunk) ? chunk.length : 0
+      return
+    }
     const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
     chars += text.length
     if (chars > MAX_EXCHANGE_BODY_CHARS) over = true
-    else chunks.push(text)
+    if (!over) chunks.push(text)
   }
   res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
     keep(chunk)
@@ -360,7 +370,7 @@ function tapWrites(res: Response): { stop(): string } {
     stop() {
       res.write = write
       res.end = end
-      return over ? `[not journaled: over ${MAX_EXCHANGE_BODY_CHARS} bytes]` : chunks.join('')
+      return { text: over ? null : chunks.join(''), chars }
     },
   }
 }

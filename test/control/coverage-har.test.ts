@@ -131,6 +131,14 @@ test("a HAR file replays: vendor by path, by _emulator or by host (a browser's c
   expect(res.body).toEqual(recorded)
   expect(res.headers['x-emulator-replay']).toBe(`${file}#0`)
   expect(res.headers['set-cookie']).toBeUndefined()
+  // Replayed answers are journaled (and covered) like any other.
+  expect(e.requests({ apiKey: 'another-key-entirely' })[0]).toMatchObject({
+    operationId: 'createFeedback',
+    status: 200,
+    responseBody: recorded,
+    responseHeaders: { 'x-emulator-replay': `${file}#0` },
+  })
+  expect(e.coverage.get().exercised).toBe(1)
 
   const broken = join(dir, 'broken.har')
   await writeFile(
