@@ -1,8 +1,12 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
 import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
+import { TestClock } from './control/clock.ts'
+import { Coverage } from './control/coverage.ts'
+import { createObserver } from './control/exchange.ts'
 import type { FaultRules } from './control/fault-rules.ts'
 import { controlApi, type StateControl } from './control/index.ts'
+import type { Journal } from './control/journal.ts'
 import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
 import { problem } from './http/problem.ts'
 import { sendHttpError } from './http/reply.ts'
@@ -33,6 +37,12 @@ export type AppOptions = {
   faults: FaultRules
   /** Reset and seed, as `createEmulator` implements them (the control API calls the same functions). */
   state: StateControl
+  /** The request journal (default: off). */
+  journal?: Journal | null
+  /** Default: a fresh one. */
+  coverage?: Coverage
+  /** The clock the control API moves (default: one over `vendorOptions.now`). */
+  clock?: TestClock
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -51,6 +61,9 @@ export function createApp(options: AppOptions): Express {
   })
 
   const pipeline = { strict: options.strict, logError: options.logger.error }
+  const journal = options.journal ?? null
+  const coverage = options.coverage ?? new Coverage(options.vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
+  const clock = options.clock ?? new TestClock(options.vendorOptions.now)
   app.use(
     '/__emulator',
     createOperationRouter(
@@ -63,14 +76,18 @@ export function createApp(options: AppOptions): Express {
         version: options.version,
         state: options.state,
         faults: options.faults,
+        journal,
+        coverage,
+        clock,
       },
       pipeline,
     ),
   )
   if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
+  const observe = createObserver(journal, coverage)
   for (const vendor of options.vendors) {
     const ctx = { db: options.db, keys: options.keys, options: options.vendorOptions, operations: operationTable(vendor.name) }
-    const router = createOperationRouter(vendor, ctx, { ...pipeline, faults: options.faults })
+    const router = createOperationRouter(vendor, ctx, { ...pipeline, faults: options.faults, observe })
     if (options.rootVendor === vendor) app.use(router)
     else app.use(`/${vendor.name}`, router)
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `llm-feedback-emulator` binary: the server by default, or a subcommand from src/commands/<name>.ts.
-const SUBCOMMANDS = ['record', 'replay', 'validate']
+const SUBCOMMANDS = ['record', 'replay', 'validate', 'coverage']
 const [first, ...rest] = process.argv.slice(2)
 if (first !== undefined && SUBCOMMANDS.includes(first)) {
   const command = (await import(`./commands/${first}.js`)) as { run(argv: string[]): Promise<number | void> }

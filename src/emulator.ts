@@ -7,7 +7,13 @@ import { Low, Memory } from 'lowdb'
 import { createApp, type Logger } from './app.ts'
 import { ConfigError } from './config/config-error.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
+import { TestClock } from './control/clock.ts'
+import { Coverage } from './control/coverage.ts'
+import { createObserver } from './control/exchange.ts'
 import { FaultRules, type FaultRule, type FaultRuleState } from './control/fault-rules.ts'
+import { toHar, type Har } from './control/har.ts'
+import { unknownOperationProblem } from './control/index.ts'
+import { DEFAULT_JOURNAL_SIZE, Journal, type JournalEntry, type RequestFilter, type RequestMatcher } from './control/journal.ts'
 import {
   applyFixtureDocument,
   FixtureError,
@@ -18,6 +24,7 @@ import {
 } from './fixtures/fixture-document.ts'
 import { createAjv } from './openapi/create-ajv.ts'
 import { specId } from './openapi/load-specs.ts'
+import { operationTable } from './openapi/operations.ts'
 import { toViolations } from './openapi/violations.ts'
 import { createReplay, type ReplayOptions } from './recordings/replay.ts'
 import { AtomicJsonFile } from './store/atomic-json-file.ts'
@@ -40,7 +47,10 @@ export type EmulatorOptions = {
   /** No request log lines. */
   quiet?: boolean
   logger?: Partial<Logger>
-  /** The clock (tests pin it). */
+  /**
+   * The real time the test clock runs from (default: the system time). Tests may pin it; the control API's
+   * `/clock` (and `emulator.clock`) freeze, move or shift the emulator's clock on top of it.
+   */
   now?: () => Date
   /** Helicone: delay before a score becomes visible (the real server's processing delay). Default 0. */
   heliconeScoreDelayMs?: number
@@ -48,6 +58,8 @@ export type EmulatorOptions = {
   replay?: ReplayOptions
   /** Seed of the generator fault rules draw their `probability` from (`--seed`). Default 1. */
   seed?: number
+  /** How many requests the journal keeps (`--journal-size`). Default 10 000; 0 turns the journal off. */
+  journalSize?: number
 }
 
 /** What `reset` returns to: the startup fixtures (default), or nothing at all (`empty`). */
@@ -94,8 +106,22 @@ export type Emulator = {
   use(...overrides: Override[]): FaultRuleState[]
   /** Drops every override and fault rule. */
   resetOverrides(): void
-  /** The fault rules behind `use()` and `/__emulator/faults`. */
+  /** The fault rules behind `use()` and `/__emulator/faults`: `add`, `list`, `get`, `remove`, `clear`. */
   faults: FaultRules
+  /** The emulator's clock (`/__emulator/clock`): `get`, `freeze(at)`, `advance(ms)`, `offset(ms)`, `reset`. */
+  clock: TestClock
+  /** Operation × declared status coverage of the vendor specs (`/__emulator/coverage`): `get`, `reset`. */
+  coverage: Coverage
+  /** The journaled requests, newest first (`GET /__emulator/requests`). Throws when the journal is off. */
+  requests(filter?: RequestFilter): JournalEntry[]
+  /** One journaled request, by id. */
+  request(id: string): JournalEntry | undefined
+  /** How many journaled requests match (`POST /__emulator/requests/count`; `body` is a deep subset). */
+  count(matcher?: RequestMatcher): number
+  /** Forgets journaled requests (all, or the matching ones); returns how many. */
+  clearRequests(filter?: Omit<RequestFilter, 'limit'>): number
+  /** The journal as HAR 1.2, oldest first (`GET /__emulator/requests.har`). */
+  har(filter?: RequestFilter): Har
   /** `await using emulator = await createEmulator()`: closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -103,7 +129,11 @@ export type Emulator = {
 export { ConfigError }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const now = options.now ?? (() => new Date())
+  const clock = new TestClock(options.now)
+  const now = () => clock.now()
+  const journalSize = options.journalSize ?? DEFAULT_JOURNAL_SIZE
+  if (!Number.isInteger(journalSize) || journalSize < 0) throw new ConfigError(`journalSize must be a whole number, got ${journalSize}`)
+  const journal = journalSize === 0 ? null : new Journal(journalSize)
   const keys = new KeyRegistry(await loadKeys(options.keys))
   const dbPath = options.db ?? ':memory:'
   const adapter = dbPath === ':memory:' ? new Memory<Data>() : new AtomicJsonFile<Data>(dbPath)
@@ -163,11 +193,21 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
+  const faults = new FaultRules(options.seed ?? 1)
+  const coverage = new Coverage(vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
   const replay =
     options.replay === undefined
       ? undefined
-      : await createReplay(options.replay, vendors, options.vendor === undefined ? undefined : vendors[0])
-  const faults = new FaultRules(options.seed ?? 1)
+      : await createReplay(
+          options.replay,
+          vendors,
+          options.vendor === undefined ? undefined : vendors[0],
+          createObserver(journal, coverage),
+        )
+  const journalOn = (): Journal => {
+    if (journal === null) throw new Error('the request journal is off (journalSize: 0)')
+    return journal
+  }
 
   async function reset(input: ResetOptions | string = {}): Promise<ResetResult> {
     const request = typeof input === 'string' ? { apiKey: input } : input
@@ -224,6 +264,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     vendorOptions: { now, heliconeScoreDelayMs: options.heliconeScoreDelayMs ?? 0 },
     faults,
     state: { reset, seed },
+    journal,
+    coverage,
+    clock,
   })
 
   let server: Server | null = null
@@ -247,6 +290,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     keys,
     fixtureKeys,
     faults,
+    clock,
+    coverage,
+    requests: (filter) => journalOn().list(filter),
+    request: (id) => journalOn().get(id),
+    count: (matcher) => journalOn().count(matcher),
+    clearRequests: (filter) => journalOn().clear(filter),
+    har: (filter) => toHar(journalOn().chronological(filter), VERSION),
     listen(port = 0, host = '127.0.0.1') {
       if (server !== null) return Promise.reject(new Error(`the emulator is already listening on ${listening ?? host}; close() it first`))
       return new Promise((resolve, reject) => {
@@ -268,7 +318,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     reset,
     seed,
     use(...overrides) {
-      return overrides.map((override) => faults.add(overrideToRule(override)))
+      const rules = overrides.map((override) => {
+        const rule = overrideToRule(override)
+        const unknown = unknownOperationProblem(rule, vendors)
+        if (unknown !== null) throw new TypeError(`emulator.use(): ${unknown}`)
+        return rule
+      })
+      return rules.map((rule) => faults.add(rule))
     },
     resetOverrides() {
       faults.clear()

@@ -1,6 +1,7 @@
 // The server: `llm-feedback-emulator [options]` (and `replay FILE…`, which is the same with recordings).
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/config-error.ts'
+import { DEFAULT_JOURNAL_SIZE } from '../control/journal.ts'
 import { createEmulator, type EmulatorOptions } from '../emulator.ts'
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-name.ts'
 import { VERSION } from '../version.ts'
@@ -12,6 +13,7 @@ Usage: llm-feedback-emulator [options]
        llm-feedback-emulator record --vendor NAME --target URL --out FILE [--port N]
        llm-feedback-emulator replay FILE... [options]
        llm-feedback-emulator validate PATH...
+       llm-feedback-emulator coverage --url URL [--min PERCENT]
 
 Options:
   --port N                     port to listen on (default 4100, env PORT; 0 = any free port)
@@ -23,10 +25,11 @@ Options:
   --strict                     check every response against the specs; a violation becomes a 500
   --vendor NAME                serve only this vendor (${VENDOR_NAMES.join(', ')}) at the root instead of /NAME
   --helicone-score-delay-ms N  Helicone scores become visible N ms after they are posted (default 0)
-  --replay FILE                serve the interactions recorded in FILE first (repeatable); unmatched requests
-                               fall back to the stateful emulator
+  --replay FILE                serve the interactions recorded in FILE (a recording, or a .har file) first
+                               (repeatable); unmatched requests fall back to the stateful emulator
   --replay-strict              with --replay: answer unmatched requests with 404 instead
   --seed N                     seed of the generator fault rules' probability draws (default 1)
+  --journal-size N             requests the journal keeps, oldest dropped (default ${DEFAULT_JOURNAL_SIZE}; 0 = no journal)
   --quiet                      no request log lines
   -h, --help                   this text
   -v, --version                the version
@@ -76,6 +79,7 @@ export async function run(
         replay: { type: 'string', multiple: true },
         'replay-strict': { type: 'boolean' },
         seed: { type: 'string' },
+        'journal-size': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -105,6 +109,7 @@ export async function run(
     quiet: values.quiet ?? false,
     heliconeScoreDelayMs: parseCount('helicone-score-delay-ms', values['helicone-score-delay-ms'], 0),
     seed: parseCount('seed', values.seed, 1),
+    journalSize: parseCount('journal-size', values['journal-size'], DEFAULT_JOURNAL_SIZE),
     ...(values.keys === undefined ? {} : { keys: values.keys }),
     ...(values.vendor === undefined ? {} : { vendor: values.vendor }),
   }
@@ -143,7 +148,7 @@ export async function run(
       `  ${vendor.padEnd(8)} ${url}${base}   (${keyText}${emulator.keys.isOpen(vendor) ? '; any other key is a new, empty tenant' : ''})`,
     )
   }
-  lines.push(`  control  ${url}/__emulator/health | /reset | /seed | /state`)
+  lines.push(`  control  ${url}/__emulator/health | /reset | /seed | /state | /requests | /faults | /clock | /coverage`)
   // Handlers first: whoever reads the banner may signal at once (stdout to a pipe is synchronous on Linux).
   let stopping = false
   const stop = (signal: string) => {

@@ -121,3 +121,38 @@ export function globMatcher(pattern: string): (text: string) => boolean {
     return true
   }
 }
+
+/** The id a `Prefer`-header fault carries in the journal. */
+export const PREFER_FAULT_ID = 'prefer'
+
+/**
+ * Prism's per-request shortcuts: `Prefer: code=429` (answer that status with the vendor's body) and/or
+ * `Prefer: delay=250` (wait first), as a one-off rule; null when the header asks for neither. Preferences
+ * the emulator does not know, and values it cannot use, are ignored (RFC 7240 §2).
+ */
+export function faultFromPrefer(header: string | string[] | undefined): FaultRuleState | null {
+  if (header === undefined) return null
+  let status: number | undefined
+  let delayMs: number | undefined
+  for (const preference of (Array.isArray(header) ? header.join(',') : header).split(/[,;]/)) {
+    const eq = preference.indexOf('=')
+    if (eq === -1) continue
+    const name = preference.slice(0, eq).trim().toLowerCase()
+    const value = preference
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+    if (!/^\d{1,9}$/.test(value)) continue
+    const n = Number(value)
+    if (name === 'code' && n >= 100 && n <= 599) status = n
+    if (name === 'delay') delayMs = Math.min(n, MAX_HOLD_MS)
+  }
+  if (status === undefined && delayMs === undefined) return null
+  return {
+    id: PREFER_FAULT_ID,
+    remaining: null,
+    fired: 1,
+    ...(status === undefined ? {} : { status }),
+    ...(delayMs === undefined ? {} : { delayMs }),
+  }
+}

@@ -10,7 +10,12 @@ import { formatLocation } from '../openapi/violations.ts'
 import type { Data } from '../store/data.ts'
 import { isVendorName, type VendorName } from '../vendors/vendor-name.ts'
 import type { ApiModule, VendorModule } from '../vendors/vendor.ts'
-import type { FaultRules } from './fault-rules.ts'
+import { ClockError, type ClockChange, type TestClock } from './clock.ts'
+import type { Coverage } from './coverage.ts'
+import { FaultRuleError, type FaultRule, type FaultRules } from './fault-rules.ts'
+import { toHar } from './har.ts'
+import type { Journal, RequestFilter, RequestMatcher } from './journal.ts'
+import { operationTable } from '../openapi/operations.ts'
 
 /** The state changes the control API shares with `createEmulator()`'s `reset()` and `seed()`. */
 export type StateControl = {
@@ -26,6 +31,44 @@ export type ControlContext = {
   version: string
   state: StateControl
   faults: FaultRules
+  /** null: the journal is off (`--journal-size 0`). */
+  journal: Journal | null
+  coverage: Coverage
+  clock: TestClock
+}
+
+/** The journal, or the 409 that says it is off (so a count cannot silently be 0). */
+function journalOf(ctx: ControlContext): Journal {
+  if (ctx.journal === null) {
+    throw problem(409, 'The request journal is off', {
+      detail: 'The emulator runs with --journal-size 0 (journalSize: 0): nothing is journaled.',
+    })
+  }
+  return ctx.journal
+}
+
+/** The journal filters of a (validated, coerced) query. */
+function filterOf(query: Record<string, unknown>): RequestFilter {
+  const filter: RequestFilter = {}
+  for (const name of ['vendor', 'apiKey', 'method', 'path', 'operationId', 'since'] as const) {
+    const value = query[name]
+    if (typeof value === 'string') (filter as Record<string, unknown>)[name] = value
+  }
+  if (typeof query['status'] === 'number') filter.status = query['status']
+  if (typeof query['limit'] === 'number') filter.limit = query['limit']
+  return filter
+}
+
+/**
+ * A fault rule that names an operation no served vendor has would never fire: refused, naming the
+ * operations it could have meant (also used by `emulator.use()`).
+ */
+export function unknownOperationProblem(rule: Pick<FaultRule, 'vendor' | 'operationId'>, vendors: readonly VendorModule[]): string | null {
+  if (rule.operationId === undefined) return null
+  const candidates = vendors.filter((v) => rule.vendor === undefined || v.name === rule.vendor)
+  if (candidates.some((v) => operationTable(v.name).byId.has(rule.operationId!))) return null
+  const where = rule.vendor === undefined ? 'the served vendors' : rule.vendor
+  return `operationId "${rule.operationId}" is not an operation of ${where} (see specs/<vendor>.yaml)`
 }
 
 /** A fixture document that cannot be loaded: 400 naming each fault's JSON path. */
@@ -83,6 +126,63 @@ export const controlApi: ApiModule<ControlContext> = {
           throw error
         }
       },
+
+      addFault: ({ body }) => {
+        const rule = body as FaultRule
+        const unknown = unknownOperationProblem(rule, ctx.vendors)
+        if (unknown !== null) throw problem(400, 'Invalid fault rule', { detail: unknown })
+        try {
+          return { status: 201, body: ctx.faults.add(rule) }
+        } catch (error) {
+          if (error instanceof FaultRuleError) throw problem(400, 'Invalid fault rule', { detail: error.message })
+          throw error
+        }
+      },
+      listFaults: () => ({ status: 200, body: { faults: ctx.faults.list() } }),
+      clearFaults: () => ({ status: 200, body: { removed: ctx.faults.clear() } }),
+      getFault: ({ path }) => {
+        const rule = ctx.faults.get(path['id'] as string)
+        if (rule === undefined) throw problem(404, 'No such fault rule', { detail: `no fault rule has the id ${String(path['id'])}` })
+        return { status: 200, body: rule }
+      },
+      removeFault: ({ path }) => {
+        if (!ctx.faults.remove(path['id'] as string)) {
+          throw problem(404, 'No such fault rule', { detail: `no fault rule has the id ${String(path['id'])}` })
+        }
+        return { status: 200, body: { removed: 1 } }
+      },
+
+      listRequests: ({ query }) => ({ status: 200, body: { requests: journalOf(ctx).list(filterOf(query)) } }),
+      clearRequests: ({ query }) => ({ status: 200, body: { removed: journalOf(ctx).clear(filterOf(query)) } }),
+      getRequest: ({ path }) => {
+        const entry = journalOf(ctx).get(path['id'] as string)
+        if (entry === undefined) {
+          throw problem(404, 'No such journal entry', {
+            detail: `no journaled request has the id ${String(path['id'])} (it may have been dropped)`,
+          })
+        }
+        return { status: 200, body: entry }
+      },
+      countRequests: ({ body }) => ({ status: 200, body: { count: journalOf(ctx).count((body ?? {}) as RequestMatcher) } }),
+      exportHar: ({ query }) => ({
+        status: 200,
+        body: toHar(journalOf(ctx).chronological(filterOf(query)), ctx.version),
+        headers: { 'content-disposition': 'attachment; filename="llm-feedback-emulator.har"' },
+      }),
+
+      getClock: () => ({ status: 200, body: ctx.clock.get() }),
+      setClock: ({ body }) => {
+        try {
+          return { status: 200, body: ctx.clock.apply(body as ClockChange) }
+        } catch (error) {
+          if (error instanceof ClockError) throw problem(400, 'Invalid clock change', { detail: error.message })
+          throw error
+        }
+      },
+      resetClock: () => ({ status: 200, body: ctx.clock.reset() }),
+
+      getCoverage: () => ({ status: 200, body: ctx.coverage.get() }),
+      resetCoverage: () => ({ status: 200, body: ctx.coverage.reset() }),
 
       getState: ({ query }) => {
         const apiKey = query['apiKey'] as string | undefined

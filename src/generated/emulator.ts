@@ -84,6 +84,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active fault rules, newest first, with what is left of `times` and how often each fired */
+        get: operations["listFaults"];
+        put?: never;
+        /**
+         * Add a fault rule (the newest matching rule wins)
+         * @description The rule (`FaultRule`) applies to the next matching requests to vendor routes. A rule naming an
+         *     `operationId` that no served vendor's spec has is refused (400), so a typo cannot pass for a rule that
+         *     never fires. Also reachable in-process as `emulator.faults.add(rule)` and `emulator.use(…)`.
+         */
+        post: operations["addFault"];
+        /** Drop every fault rule (and every `emulator.use()` override) */
+        delete: operations["clearFaults"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/faults/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One fault rule */
+        get: operations["getFault"];
+        put?: never;
+        post?: never;
+        /** Drop one fault rule */
+        delete: operations["removeFault"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The request journal, newest first
+         * @description Every request to a vendor route, as `JournalEntry` records, newest first, filtered by every parameter
+         *     given. The journal keeps the last `--journal-size` requests (default 10 000; older ones are dropped,
+         *     and so are the oldest when the bodies held pass 64 MiB). With `--journal-size 0` the journal is off and
+         *     its endpoints answer 409, so a count cannot silently be 0.
+         */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        /** Forget journaled requests (all, or those matching the filters) */
+        delete: operations["clearRequests"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many journaled requests match (verification)
+         * @description Counts the journaled requests that match every criterion of the `RequestMatcher` (no body, or `{}`:
+         *     every request), e.g. "the app sent exactly one feedback for trace X":
+         *     `{"vendor":"portkey","operationId":"createFeedback","body":{"trace_id":"X"}}`.
+         */
+        post: operations["countRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One journaled request */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/requests.har": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journal as HAR 1.2 (opens in a browser's network panel)
+         * @description The matching journal entries, oldest first, as an HTTP Archive 1.2 document. Headers and bodies are
+         *     scrubbed as in the journal. Each entry carries `_emulator` (journal id, vendor, operationId, tenant
+         *     hash, violations, fault). `llm-feedback-emulator replay FILE.har` and `--replay FILE.har` serve such a
+         *     file back. Without `limit`, every matching entry.
+         */
+        get: operations["exportHar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The emulator's clock */
+        get: operations["getClock"];
+        put?: never;
+        /**
+         * Freeze, move or shift the clock
+         * @description Everything that reads "now" reads this clock: the timestamps of new records (Portkey feedback
+         *     `created_at`/`updated_at`, logged generations, Helicone requests and scores), Helicone's 30-day scoring
+         *     window and `--helicone-score-delay-ms` (a score posted under a frozen clock becomes visible only when the
+         *     clock is moved past its delay), and the `timeAnchor` of fixtures loaded by `/seed` and `/reset` (the
+         *     emulated analytics endpoints all take explicit windows). The journal's `time` and durations stay on the
+         *     wall clock. The clock is not part of `/reset`.
+         *     `{ "now": T }` freezes the clock at T; `{ "advanceMs": N }` moves a frozen clock by N ms, or shifts a
+         *     running one by N more; `{ "offsetMs": N }` lets the clock run N ms ahead of real time (negative:
+         *     behind), unfrozen. `createEmulator({ now })` is the real time this clock runs from.
+         */
+        post: operations["setClock"];
+        /** Back to real time (unfrozen, no offset) */
+        delete: operations["resetClock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which operation × declared status pairs of the vendor specs were served
+         * @description For every operation of the served vendors' specs and every response status it declares (`200`, `4XX`,
+         *     `default` as written), how often it was answered since the start or the last `DELETE /coverage`. An
+         *     answer counts under the declared status it falls in (exact code, then `4XX`, then `default`), as the
+         *     response check matches it; answers a fault injected count too (the client did see them), resets and
+         *     timeouts do not (nothing was answered). Statuses a spec does not declare are listed in `undeclared`.
+         *     `llm-feedback-emulator coverage --url URL --min PERCENT` prints it and fails below the minimum.
+         */
+        get: operations["getCoverage"];
+        put?: never;
+        post?: never;
+        /** Start counting again */
+        delete: operations["resetCoverage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -136,6 +322,24 @@ export interface components {
          *     `probability` fires the rule on that fraction of matching requests, drawn from the emulator's seeded
          *     generator (`--seed`), so runs repeat. A faulted request changes no state. A rule needs at least one of
          *     `status`, `kind` and `delayMs` (a rule that changes nothing is refused).
+         *
+         *     Per request, without a rule (Prism's convention): `Prefer: code=429` answers that status with the
+         *     vendor's body, `Prefer: delay=250` waits 250 ms first (both may be combined, `Prefer: code=503, delay=100`);
+         *     such a request matches no rule. Unknown preferences and unusable values are ignored (RFC 7240).
+         *
+         *     The vendor's body for a status (no `body` given). Portkey: its control-plane envelope
+         *     `{"success":false,"data":{"message","errorCode"}}` with the documented code (400 AB01, 401 AB05, 402 AB09,
+         *     403 AB03, 404 AB08, 409 AB07, 413 AB01, 429 AB06 "Rate limit exceeded", 500 AB04); any other status is
+         *     not documented, so the emulator chooses the envelope with AB01 (4xx) or AB04 (5xx) and the HTTP reason
+         *     phrase as message. No `x-portkey-trace-id` header is sent, so the portkey-ai SDK retries a 5xx once (add
+         *     the header in `headers` to stop that). Helicone (jawn): 401 `{"error":"No API key found","trace":"isAuthenticated.error"}`,
+         *     404 `{"error":"Not Found"}`, 422 `{"message":"Validation Failed","details":{}}`, 429 the rate limiter's
+         *     `{"error":"Too many requests, please try again later."}` (its `RateLimit-*` headers, whose values depend on
+         *     the plan, are left out), any 5xx the global handler's `{"message":"Internal Server Error","details":"Internal Server Error"}`;
+         *     other statuses are not documented: the emulator chooses a controller's `{"data":null,"error":"<reason phrase>"}`.
+         *     Pulze (FastAPI/Starlette): `{"detail":"<reason phrase>"}` for every status (401 also with
+         *     `WWW-Authenticate: Bearer`), as Starlette's `HTTPException(status)` answers; Pulze documents none of its
+         *     non-422 bodies, so this is the framework's default.
          */
         FaultRule: components["schemas"]["FaultRuleFields"];
         FaultRuleFields: {
@@ -162,6 +366,227 @@ export interface components {
             /** @description Firings left (null: unlimited). */
             remaining?: number | null;
             fired: number;
+        };
+        FaultList: {
+            faults: components["schemas"]["FaultRuleState"][];
+        };
+        Removed: {
+            removed: number;
+        };
+        /**
+         * @description One request to a vendor route and what it was answered. Secrets never appear: auth headers, key-like
+         *     values and the request's own key (wherever it is echoed) are replaced by `"[scrubbed]"`, with the
+         *     scrubber the recorder uses; the key itself is known only by its hash (`tenant`).
+         */
+        JournalEntry: {
+            /** @description Journal id, increasing (`req-1`, `req-2`, …). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the request arrived (wall clock
+             */
+            time: string;
+            vendor: components["schemas"]["VendorName"];
+            /** @description The operation of the vendor's spec (null - no operation has this method and path). */
+            operationId: string | null;
+            /**
+             * @description A short, stable hash of the API key as the vendor read it (the first 12 hex digits of its SHA-256;
+             *     in open mode the key is the tenant); null when no key was sent. Filter with `apiKey=<key>`.
+             */
+            tenant: string | null;
+            method: string;
+            /** @description The full path as sent */
+            path: string;
+            query: {
+                [key: string]: string | string[];
+            };
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /**
+             * @description The body as sent: JSON as parsed, another type as text; absent when there was none. A body over 1 MiB
+             *     is kept as the text `[not journaled: N bytes]`.
+             */
+            requestBody?: unknown;
+            /** @description The status answered; null when nothing was (reset */
+            status: number | null;
+            responseHeaders: {
+                [key: string]: string;
+            };
+            /** @description The answer: JSON as parsed, text (a stream's events) as text; absent when there was none. */
+            responseBody?: unknown;
+            /** @description From arrival to the last byte written (or the connection's end). */
+            durationMs: number;
+            /**
+             * @description What the spec does not allow: in the request (the checks that answered 4xx, an unknown route, a
+             *     request a vendor framework rejected) and in the answer (checked read-only on the bytes sent; in strict
+             *     mode the violating answer became a 500 and its violations are listed here). Faulted answers are not
+             *     checked (you chose them).
+             */
+            violations: {
+                request: components["schemas"]["JournalViolation"][];
+                response: components["schemas"]["JournalViolation"][];
+            };
+            /** @description The fault rule (or `Prefer` header, id `prefer`) that acted on this request. */
+            fault?: {
+                id: string;
+                /** @enum {string} */
+                kind: "status" | "reset" | "timeout" | "delay";
+            };
+            /** @description What happened to the connection when nothing (or not all) was answered. */
+            error?: string;
+        };
+        JournalViolation: {
+            /** @description `body.value`, `query.size`, `response.data_points[0].score`, `route`, … */
+            location: string;
+            message: string;
+        };
+        RequestList: {
+            requests: components["schemas"]["JournalEntry"][];
+        };
+        /**
+         * @description Every criterion given must hold. `path` is the full path (`*` globs); `apiKey` is compared through its
+         *     hash; `body` matches as a deep subset of the request body as sent (before scrubbing): every property it
+         *     names must be there with a matching value, objects recursively, arrays element by element with the same
+         *     length, anything else equal.
+         */
+        RequestMatcher: {
+            vendor?: components["schemas"]["VendorName"];
+            apiKey?: string;
+            method?: string;
+            path?: string;
+            status?: number;
+            operationId?: string;
+            /** Format: date-time */
+            since?: string;
+            /** @description Any JSON value (a deep subset of the request body). */
+            body?: unknown;
+        };
+        RequestCount: {
+            count: number;
+        };
+        Clock: {
+            /**
+             * Format: date-time
+             * @description What the emulator takes as now.
+             */
+            now: string;
+            frozen: boolean;
+            /** @description now − real time, in ms (for a frozen clock it grows as real time passes). */
+            offsetMs: number;
+        };
+        /** @description Exactly one of: `now` (freeze there), `advanceMs` (move), `offsetMs` (run ahead or behind real time). */
+        ClockChange: {
+            /** Format: date-time */
+            now?: string;
+            /** @description At most ±100 years. */
+            advanceMs?: number;
+            /** @description At most ±100 years. */
+            offsetMs?: number;
+        };
+        CoverageReport: {
+            /** @description `17/23 operation-status pairs exercised (73.9%)` */
+            summary: string;
+            /** @description Pairs answered at least once. */
+            exercised: number;
+            /** @description Every (operation */
+            total: number;
+            /** @description exercised / total × 100, one decimal (100 when total is 0). */
+            percent: number;
+            /**
+             * Format: date-time
+             * @description When counting started (wall clock).
+             */
+            since: string;
+            operations: components["schemas"]["OperationCoverage"][];
+            /** @description Statuses answered that the operation's spec does not declare (a fault's, or a spec gap). */
+            undeclared: {
+                vendor: components["schemas"]["VendorName"];
+                operationId: string;
+                status: number;
+                count: number;
+            }[];
+        };
+        OperationCoverage: {
+            vendor: components["schemas"]["VendorName"];
+            operationId: string;
+            /** @description Upper case. */
+            method: string;
+            /** @description The path template of the vendor's spec. */
+            path: string;
+            statuses: {
+                /** @description As declared: `200`, `4XX`, `default`. */
+                status: string;
+                count: number;
+            }[];
+        };
+        /** @description An HTTP Archive 1.2 document (the fields the emulator writes; custom fields start with `_`). */
+        Har: {
+            log: {
+                version: string;
+                creator: {
+                    name: string;
+                    version: string;
+                };
+                entries: components["schemas"]["HarEntry"][];
+            };
+        };
+        HarEntry: {
+            /** Format: date-time */
+            startedDateTime: string;
+            time: number;
+            request: {
+                method: string;
+                url: string;
+                httpVersion: string;
+                cookies: Record<string, never>[];
+                headers: components["schemas"]["HarNameValue"][];
+                queryString: components["schemas"]["HarNameValue"][];
+                postData?: {
+                    mimeType: string;
+                    text: string;
+                };
+                headersSize: number;
+                bodySize: number;
+            };
+            response: {
+                /** @description 0 when nothing was answered (`_error` says why). */
+                status: number;
+                statusText: string;
+                httpVersion: string;
+                cookies: Record<string, never>[];
+                headers: components["schemas"]["HarNameValue"][];
+                content: {
+                    size: number;
+                    mimeType: string;
+                    text?: string;
+                    encoding?: string;
+                };
+                redirectURL: string;
+                headersSize: number;
+                bodySize: number;
+                _error?: string;
+            };
+            cache: Record<string, never>;
+            timings: {
+                blocked?: number;
+                send: number;
+                wait: number;
+                receive: number;
+            };
+            /** @description The journal entry's emulator fields (HAR import uses `vendor` and skips faulted entries). */
+            _emulator?: {
+                id?: string;
+                vendor?: components["schemas"]["VendorName"];
+                operationId?: string | null;
+                tenant?: string | null;
+                violations?: unknown;
+                fault?: unknown;
+            };
+        };
+        HarNameValue: {
+            name: string;
+            value: string;
         };
         /**
          * @description Records per vendor and tenant. Every block is optional. With `timeAnchor`, every timestamp in
@@ -603,7 +1028,21 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        FilterVendor: components["schemas"]["VendorName"];
+        /** @description Requests sent with this key (compared through its hash; the journal never holds keys in clear). */
+        FilterApiKey: string;
+        FilterMethod: string;
+        /** @description The full path as sent, without the query (`/portkey/v1/feedback`); `*` matches any run of characters. */
+        FilterPath: string;
+        /** @description The status answered (a reset or held request has none, so never matches). */
+        FilterStatus: number;
+        FilterOperationId: string;
+        /** @description Requests that arrived at or after this instant (wall clock). */
+        FilterSince: string;
+        /** @description At most this many (the newest). */
+        Limit: number;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -702,6 +1141,379 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
+        };
+    };
+    listFaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaultList"];
+                };
+            };
+        };
+    };
+    addFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaultRule"];
+            };
+        };
+        responses: {
+            /** @description The rule as held, with its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaultRuleState"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    clearFaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many rules were dropped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+        };
+    };
+    getFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule as held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaultRuleState"];
+                };
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    removeFault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dropped (`removed` is 1). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                vendor?: components["parameters"]["FilterVendor"];
+                /** @description Requests sent with this key (compared through its hash; the journal never holds keys in clear). */
+                apiKey?: components["parameters"]["FilterApiKey"];
+                method?: components["parameters"]["FilterMethod"];
+                /** @description The full path as sent, without the query (`/portkey/v1/feedback`); `*` matches any run of characters. */
+                path?: components["parameters"]["FilterPath"];
+                /** @description The status answered (a reset or held request has none, so never matches). */
+                status?: components["parameters"]["FilterStatus"];
+                operationId?: components["parameters"]["FilterOperationId"];
+                /** @description Requests that arrived at or after this instant (wall clock). */
+                since?: components["parameters"]["FilterSince"];
+                /** @description At most this many (the newest). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    clearRequests: {
+        parameters: {
+            query?: {
+                vendor?: components["parameters"]["FilterVendor"];
+                /** @description Requests sent with this key (compared through its hash; the journal never holds keys in clear). */
+                apiKey?: components["parameters"]["FilterApiKey"];
+                method?: components["parameters"]["FilterMethod"];
+                /** @description The full path as sent, without the query (`/portkey/v1/feedback`); `*` matches any run of characters. */
+                path?: components["parameters"]["FilterPath"];
+                /** @description The status answered (a reset or held request has none, so never matches). */
+                status?: components["parameters"]["FilterStatus"];
+                operationId?: components["parameters"]["FilterOperationId"];
+                /** @description Requests that arrived at or after this instant (wall clock). */
+                since?: components["parameters"]["FilterSince"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many entries were dropped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    countRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RequestMatcher"];
+            };
+        };
+        responses: {
+            /** @description The count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCount"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    exportHar: {
+        parameters: {
+            query?: {
+                vendor?: components["parameters"]["FilterVendor"];
+                /** @description Requests sent with this key (compared through its hash; the journal never holds keys in clear). */
+                apiKey?: components["parameters"]["FilterApiKey"];
+                method?: components["parameters"]["FilterMethod"];
+                /** @description The full path as sent, without the query (`/portkey/v1/feedback`); `*` matches any run of characters. */
+                path?: components["parameters"]["FilterPath"];
+                /** @description The status answered (a reset or held request has none, so never matches). */
+                status?: components["parameters"]["FilterStatus"];
+                operationId?: components["parameters"]["FilterOperationId"];
+                /** @description Requests that arrived at or after this instant (wall clock). */
+                since?: components["parameters"]["FilterSince"];
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Har"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the emulator takes as now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clock"];
+                };
+            };
+        };
+    };
+    setClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClockChange"];
+            };
+        };
+        responses: {
+            /** @description The clock after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clock"];
+                };
+            };
+            400: components["responses"]["Problem"];
+        };
+    };
+    resetClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clock"];
+                };
+            };
+        };
+    };
+    getCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coverage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+        };
+    };
+    resetCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The (now empty) coverage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
         };
     };
 }

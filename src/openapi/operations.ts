@@ -32,6 +32,13 @@ export type Operation = {
    * null: ajv validates every part.
    */
   validatedBy: string | null
+  /** The response statuses the operation declares, as written (`200`, `4XX`, `default`). */
+  statuses: readonly string[]
+  /**
+   * The declared status an answer falls under (exact code, then `NXX`, then `default`), or null when none:
+   * what the response check and coverage go by.
+   */
+  declaredStatus(status: number): string | null
   /** Validates (and coerces, and fills defaults in) the request parts in place; [] when valid. */
   validateRequest(input: RequestInput): Violation[]
   /**
@@ -139,6 +146,14 @@ export function compileOperations(name: SpecName): OperationTable {
         )
       }
 
+      const declaredStatus = (status: number): string | null =>
+        responseValidators.has(String(status))
+          ? String(status)
+          : responseValidators.has(`${String(status)[0]}XX`)
+            ? `${String(status)[0]}XX`
+            : responseValidators.has('default')
+              ? 'default'
+              : null
       const operation: Operation = {
         spec: name,
         operationId,
@@ -169,14 +184,10 @@ export function compileOperations(name: SpecName): OperationTable {
           }
           return violations
         },
+        statuses: [...responseValidators.keys()],
+        declaredStatus,
         validateResponse(status, body) {
-          const key = responseValidators.has(String(status))
-            ? String(status)
-            : responseValidators.has(`${String(status)[0]}XX`)
-              ? `${String(status)[0]}XX`
-              : responseValidators.has('default')
-                ? 'default'
-                : null
+          const key = declaredStatus(status)
           if (key === null) {
             return [
               {

@@ -54,6 +54,11 @@ const HOP_BY_HOP = new Set([
 const KEPT_RESPONSE_HEADERS = new Set(['content-type', 'location', 'retry-after', 'x-request-id', 'request-id', 'x-trace-id'])
 const KEPT_RESPONSE_PREFIXES = ['x-ratelimit-', 'ratelimit-', 'x-portkey-', 'helicone-', 'x-helicone-', 'x-pulze-']
 
+/** The response headers a recording keeps (lower-case name): those that carry meaning, not transfer details. */
+export function isKeptResponseHeader(name: string): boolean {
+  return !AUTH_HEADERS.includes(name) && (KEPT_RESPONSE_HEADERS.has(name) || KEPT_RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
+}
+
 const METHODS: readonly RecordedMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
 
 /**
@@ -110,9 +115,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
     }
     const responseHeaders: Record<string, string> = {}
     upstream.headers.forEach((value, name) => {
-      if (AUTH_HEADERS.includes(name)) return
-      if (KEPT_RESPONSE_HEADERS.has(name) || KEPT_RESPONSE_PREFIXES.some((p) => name.startsWith(p)))
-        responseHeaders[name] = scrubber.text(value)
+      if (isKeptResponseHeader(name)) responseHeaders[name] = scrubber.text(value)
     })
     const requestBody = decodeBody(raw)
     const responseBody = decodeBody(responseBytes)

@@ -1,10 +1,12 @@
 // Replay: recorded interactions served before the stateful emulator (`--replay FILE`, `replay FILE…`).
 import type { Request, RequestHandler, Response } from 'express'
 import { ConfigError } from '../config/config-error.ts'
+import { snapshotText, type BodySnapshot, type ExchangeObserver } from '../control/exchange.ts'
+import { harToRecordings, isHar } from '../control/har.ts'
 import { readFixtureFiles, FixtureError } from '../fixtures/fixture-document.ts'
 import { problem } from '../http/problem.ts'
 import { BODY_LIMIT, BodyReadError, readBody } from '../http/read-body.ts'
-import { sendHttpError, serializeReply, writeReply } from '../http/reply.ts'
+import { serializeReply, writeReply, type SerializedReply } from '../http/reply.ts'
 import { operationTable } from '../openapi/operations.ts'
 import type { VendorModule } from '../vendors/vendor.ts'
 import type { VendorName } from '../vendors/vendor-name.ts'
@@ -13,7 +15,10 @@ import { canonicalJson, countDifferences, firstDifference, normalizePath, normal
 import { createScrubber, secretsOf } from './scrub.ts'
 
 export type ReplayOptions = {
-  /** Recording files (fixture documents with recorded interactions), or folders of them. */
+  /**
+   * Recording files (fixture documents with recorded interactions), or folders of them (their `*.json`), or
+   * HAR files (a browser's or the journal's export: each entry becomes a recorded interaction, scrubbed).
+   */
   files: string[]
   /** Unmatched requests get a clear 404 instead of falling back to the stateful emulator. */
   strict?: boolean
@@ -51,24 +56,59 @@ export type Replay = {
   reset(): void
 }
 
+/** Writes one replay answer (and tells the journal and coverage about it). */
+type Answer = (reply: SerializedReply) => void
+
 export async function createReplay(
   options: ReplayOptions,
   vendors: readonly VendorModule[],
   /** The vendor served at the root (`--vendor`), if any. */
   rootVendor?: VendorModule,
+  /** Told about every answer replay gives to a vendor route (the journal, coverage), as the pipeline does. */
+  observe?: ExchangeObserver,
 ): Promise<Replay> {
-  const index = await loadIndex(options.files)
+  const index = await loadIndex(
+    options.files,
+    vendors.map((v) => v.name),
+    rootVendor?.name,
+  )
   const handler: RequestHandler = async (req: Request, res: Response, next) => {
     const located = locate(req.path, vendors, rootVendor)
     if (located === null) {
-      if (options.strict === true) return notFound(res, req, null, 'the path is not under an emulated vendor')
+      if (options.strict === true) return notFound((r) => writeReply(res, r), req, null, 'the path is not under an emulated vendor')
       return next()
     }
     const { vendor, path } = located
     const method = req.method.toUpperCase()
+    const operation = operationTable(vendor.name).match(method, path).operation
+    const startedAt = Date.now()
+    const started = performance.now()
+    let requestBody: BodySnapshot | undefined
+    const reply: Answer = (serialized) => {
+      if (observe !== undefined) {
+        observe({
+          startedAt,
+          durationMs: performance.now() - started,
+          vendor: vendor.name,
+          operation,
+          method: req.method,
+          path: req.originalUrl.split('?')[0] ?? '',
+          query: req.query as Record<string, unknown>,
+          requestHeaders: req.headers,
+          apiKey: vendor.apiKeyOf(req),
+          requestBody,
+          requestViolations: [],
+          status: serialized.status,
+          responseHeaders: serialized.headers,
+          responseText: serialized.text,
+          responseViolations: null,
+        })
+      }
+      writeReply(res, serialized)
+    }
     const candidates = index.get(candidateKey(vendor.name, method, path))
     if (candidates === undefined) {
-      if (options.strict === true) return notFound(res, req, null, `nothing was recorded for ${vendor.name} ${method} ${path}`)
+      if (options.strict === true) return notFound(reply, req, null, `nothing was recorded for ${vendor.name} ${method} ${path}`)
       return next()
     }
     let body
@@ -78,15 +118,15 @@ export async function createReplay(
     } catch (error) {
       if (!(error instanceof BodyReadError)) throw error
       // Answer as the vendor would.
-      const operation = operationTable(vendor.name).match(method, path).operation
-      return sendHttpError(
-        res,
-        error.reason === 'tooLarge' ? vendor.errors.payloadTooLarge(BODY_LIMIT) : vendor.errors.malformedJson(error.cause, operation),
-      )
+      const answer =
+        error.reason === 'tooLarge' ? vendor.errors.payloadTooLarge(BODY_LIMIT) : vendor.errors.malformedJson(error.cause, operation)
+      return reply(serializeReply(answer.status, answer.body, answer.headers))
     }
+    if (body.kind !== 'absent')
+      requestBody = body.kind === 'json' ? snapshotText('json', JSON.stringify(body.value)) : snapshotText('text', body.text)
     // Vendors read only JSON bodies; a body of another type is matched as its text.
     const value = body.kind === 'absent' ? undefined : body.kind === 'json' ? body.value : body.text
-    return answer(req, res, next, options, candidates, vendor.name, path, value)
+    return answer(req, reply, next, options, candidates, vendor.name, path, value)
   }
   return {
     handler,
@@ -98,7 +138,7 @@ export async function createReplay(
 
 function answer(
   req: Request,
-  res: Response,
+  reply: Answer,
   next: (error?: unknown) => void,
   options: ReplayOptions,
   candidates: Candidates,
@@ -123,7 +163,7 @@ function answer(
     const what =
       queryDiff !== null ? describeDifference('query', queryDiff) : bodyDiff !== null ? describeDifference('body', bodyDiff) : 'it differs'
     return notFound(
-      res,
+      reply,
       req,
       { vendor, path, query, body: scrubbedBody },
       `${candidates.entries.length} recorded interaction(s) have ${req.method.toUpperCase()} ${path}, but none has this query and body; the closest (${closest.source} $.recordings[${closest.index}]): ${what}`,
@@ -131,7 +171,7 @@ function answer(
   }
   const served = candidates.served.get(queryKey + bodyKey) ?? 0
   candidates.served.set(queryKey + bodyKey, served + 1)
-  send(res, matches[Math.min(served, matches.length - 1)]!)
+  send(reply, matches[Math.min(served, matches.length - 1)]!)
 }
 
 function describeDifference(part: string, d: { path: string; recorded: unknown; actual: unknown }): string {
@@ -139,7 +179,7 @@ function describeDifference(part: string, d: { path: string; recorded: unknown; 
   return `${part} ${d.path} was recorded as ${show(d.recorded)}, the request has ${show(d.actual)}`
 }
 
-function send(res: Response, entry: Entry): void {
+function send(reply: Answer, entry: Entry): void {
   const { interaction } = entry
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(interaction.responseHeaders ?? {})) {
@@ -149,18 +189,16 @@ function send(res: Response, entry: Entry): void {
   const body = interaction.responseBody
   // A recorded text answer without a content type was plain text.
   if (typeof body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8'
-  writeReply(res, serializeReply(interaction.status, body, headers))
+  reply(serializeReply(interaction.status, body, headers))
 }
 
-function notFound(res: Response, req: Request, request: unknown, detail: string): void {
-  sendHttpError(
-    res,
-    problem(404, 'No recorded interaction matches this request (--replay-strict)', {
-      type: 'no-recorded-interaction',
-      detail: `${req.method.toUpperCase()} ${req.path}: ${detail}`,
-      request: request === null ? undefined : request,
-    }),
-  )
+function notFound(reply: Answer, req: Request, request: unknown, detail: string): void {
+  const error = problem(404, 'No recorded interaction matches this request (--replay-strict)', {
+    type: 'no-recorded-interaction',
+    detail: `${req.method.toUpperCase()} ${req.path}: ${detail}`,
+    request: request === null ? undefined : request,
+  })
+  reply(serializeReply(error.status, error.body, error.headers))
 }
 
 function locate(
@@ -182,8 +220,12 @@ function candidateKey(vendor: string, method: string, path: string): string {
   return `${vendor} ${method} ${path}`
 }
 
-/** Reads and checks every recording file; all problems of all files are reported together. */
-async function loadIndex(files: readonly string[]): Promise<Map<string, Candidates>> {
+/** Reads and checks every recording (or HAR) file; all problems of all files are reported together. */
+async function loadIndex(
+  files: readonly string[],
+  vendors: readonly VendorName[],
+  rootVendor?: VendorName,
+): Promise<Map<string, Candidates>> {
   let docs: { source: string; doc: unknown }[]
   try {
     docs = await readFixtureFiles(files)
@@ -193,10 +235,23 @@ async function loadIndex(files: readonly string[]): Promise<Map<string, Candidat
   }
   const failures: string[] = []
   const index = new Map<string, Candidates>()
-  for (const { source, doc } of docs) {
+  for (const { source, doc: raw } of docs) {
+    let doc = raw
+    // Problems of a HAR's converted entries are reported at the HAR entry they came from.
+    let where = (path: string) => path
+    if (isHar(raw)) {
+      const imported = harToRecordings(raw, vendors, rootVendor)
+      if (imported.doc.recordings.length === 0) {
+        failures.push(`${source}: none of its ${raw.log.entries.length} HAR entries is an answered call of a served vendor's operation`)
+        continue
+      }
+      doc = imported.doc
+      where = (path) =>
+        path.replace(/^\$\.recordings\[(\d+)\]/, (_, i: string) => `$.log.entries[${imported.entryOf[Number(i)] ?? '?'}] (as a recording)`)
+    }
     const problems = checkRecordingDocument(doc)
     if (problems.length > 0) {
-      failures.push(...problems.map((p) => `${source}: ${p.path}: ${p.message}`))
+      failures.push(...problems.map((p) => `${source}: ${where(p.path)}: ${p.message}`))
       continue
     }
     const recordings = (doc as RecordingDocument).recordings ?? []

@@ -30,9 +30,10 @@ export function collect(child: ChildProcess): Promise<Finished> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })))
 }
 
-/** Starts the server CLI on a free port and resolves with its base URL once the banner is printed. */
+/** Starts the server CLI (or `replay FILE…`) on a free port and resolves with its base URL once the banner is printed. */
 export async function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const child = spawnCli(['--port', '0', ...args], options)
+  // After the arguments, so a subcommand stays first.
+  const child = spawnCli([...args, '--port', '0'], options)
   const finished = collect(child)
   const url = await new Promise<string>((resolve, reject) => {
     let seen = ''

@@ -128,7 +128,7 @@ test('HeliconeAPIClient reads the logged requests back with /v1/request/query', 
     body: { filter: { request_response_rmt: { user_id: { equals: 'bob' } } }, limit: 10, offset: 0, sort: { created_at: 'desc' } } as never,
   })
   expect(result.response.status).toBe(201)
-  const requests = (result.data as { data: Record<string, unknown>[] }).data
+  const requests = (result.data as unknown as { data: Record<string, unknown>[] }).data
   expect(requests).toHaveLength(1)
   expect(requests[0]).toMatchObject({
     request_id: id,
