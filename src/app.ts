@@ -1,10 +1,9 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
-import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
 import { controlApi } from './control/index.ts'
 import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
 import { operationTable } from './openapi/operations.ts'
-import type { Data } from './store/data.ts'
+import type { Store } from './store/store.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 
 export type Logger = {
@@ -14,7 +13,7 @@ export type Logger = {
 }
 
 export type AppOptions = {
-  db: Low<Data>
+  db: Store
   keys: KeyRegistry
   vendors: readonly VendorModule[]
   /** Serve this one vendor at the root (for clients that cannot take a path prefix). */

@@ -1,16 +1,16 @@
-import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
-import { applyFixtureDocument, FixtureError, jsonPath, stateToFixtureDocument } from '../fixtures/fixture-document.ts'
+import { FixtureError, jsonPath, stageFixtureDocument, stateToFixtureDocument } from '../fixtures/fixture-document.ts'
 import { HttpError } from '../http/http-error.ts'
 import type { OperationTable } from '../openapi/operations.ts'
 import { formatLocation } from '../openapi/violations.ts'
-import type { Data } from '../store/data.ts'
+import type { ResetOperation } from '../store/operations.ts'
+import type { Store } from '../store/store.ts'
 import { isVendorName } from '../vendors/vendor-name.ts'
 import type { ApiModule, VendorModule } from '../vendors/vendor.ts'
 
 export type ControlContext = {
   operations: OperationTable
-  db: Low<Data>
+  db: Store
   vendors: readonly VendorModule[]
   keys: KeyRegistry
   version: string
@@ -54,36 +54,37 @@ export const controlApi: ApiModule<ControlContext> = {
         const apiKey = query['apiKey'] as string | undefined
         const only = isVendorName(query['vendor']) ? query['vendor'] : undefined
         let removed = 0
+        const targets: ResetOperation['targets'] = []
         for (const vendor of ctx.vendors) {
           if (only !== undefined && vendor.name !== only) continue
           const tenants = ctx.db.data[vendor.name]
           if (apiKey === undefined) {
             removed += Object.keys(tenants).length
-            ctx.db.data[vendor.name] = {}
+            targets.push({ vendor: vendor.name })
             continue
           }
           const resolved = ctx.keys.resolve(vendor.name, apiKey)
           if (resolved !== null && Object.hasOwn(tenants, resolved.tenant)) {
-            delete tenants[resolved.tenant]
+            targets.push({ vendor: vendor.name, tenant: resolved.tenant })
             removed++
           }
         }
-        await ctx.db.write()
+        await ctx.db.commit({ type: 'reset', targets })
         return { status: 200, body: { status: 'ok', ...(apiKey === undefined ? {} : { apiKey }), removed } }
       },
 
       seed: async ({ body }) => {
-        let tenants: Record<string, number>
+        let staged: ReturnType<typeof stageFixtureDocument>
         try {
-          tenants = applyFixtureDocument(ctx.db, 'request body', body, { vendors: ctx.vendors, keys: ctx.keys, now: ctx.now() })
+          staged = stageFixtureDocument(ctx.db.data, 'request body', body, { vendors: ctx.vendors, keys: ctx.keys, now: ctx.now() })
         } catch (error) {
           if (error instanceof FixtureError) {
             throw problem(400, 'Invalid fixture document', error.problems.map((p) => `${p.path}: ${p.message}`).join('; '), error.problems)
           }
           throw error
         }
-        await ctx.db.write()
-        return { status: 200, body: { status: 'ok', tenants } }
+        await ctx.db.commit({ type: 'seed', tenants: staged.tenants })
+        return { status: 200, body: { status: 'ok', tenants: staged.counts } }
       },
 
       getState: ({ query }) => {

@@ -6,17 +6,3 @@ export type Data = { version: 1 } & { [V in VendorName]: Record<string, unknown>
 export function emptyData(): Data {
   return { version: 1, portkey: {}, helicone: {}, pulze: {} }
 }
-
-/** Reads a store file's content leniently: unknown or missing parts are replaced by empty ones. */
-export function normalizeData(raw: unknown): Data {
-  const data = emptyData()
-  if (raw === null || typeof raw !== 'object') return data
-  const record = raw as Record<string, unknown>
-  for (const vendor of ['portkey', 'helicone', 'pulze'] as const) {
-    const tenants = record[vendor]
-    if (tenants !== null && typeof tenants === 'object' && !Array.isArray(tenants)) {
-      data[vendor] = tenants as Record<string, unknown>
-    }
-  }
-  return data
-}

@@ -1,0 +1,321 @@
+// The store: the in-memory document (lowdb), a snapshot of it on disk (`db.json`) and the operation log
+// beside it (`db.json.log`).
+//
+// A write is one operation. `commit(op)` appends its line to the log and resolves only once that line is
+// on disk and the operation has been applied to the document: nothing unacknowledged is ever visible, and
+// a write that fails leaves no trace. Operations that arrive while an append is in flight wait for the next
+// one, which takes them all (group commit: one write + one fdatasync for the lot). When the log outgrows
+// the snapshot, or when the store is closed, a new snapshot is written in slices beside the running server
+// and the log restarts after it (compaction). Loading reads the snapshot and replays the log.
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { Low, Memory } from 'lowdb'
+import { ConfigError } from '../config/config-error.ts'
+import { emptyData, type Data } from './data.ts'
+import { isTemporaryNameOf, syncFolder } from './durable-fs.ts'
+import { OperationLog, operationLine } from './operation-log.ts'
+import { applyOperation, type Operation } from './operations.ts'
+import { SnapshotFile, SnapshotFormatError } from './snapshot-file.ts'
+import { toStoreDocument } from './store-document.ts'
+import { StoreLock } from './store-lock.ts'
+
+export type StoreOptions = {
+  /** `:memory:` or the snapshot's path (the log is `<path>.log`, the lock `<path>.lock`). */
+  path: string
+  /**
+   * Compact once the log is this big (bytes) and at least a quarter of the snapshot's size (so a big
+   * store is not rewritten for every few megabytes of writes). Default 64 MiB.
+   */
+  compactLogBytes?: number
+  warn?: (message: string) => void
+}
+
+export const DEFAULT_COMPACT_LOG_BYTES = 64 * 1024 * 1024
+
+type Pending = { op: Operation; resolve: () => void; reject: (error: unknown) => void }
+
+/** Counters for tests and benchmarks. */
+export type StoreStats = {
+  /** Operations applied since the store was opened. */
+  committed: number
+  /** Log appends (each one write + one fdatasync). */
+  appends: number
+  compactions: number
+  /** The longest the event loop was held by a compaction slice (ms). */
+  longestCompactionSliceMs: number
+}
+
+export class Store {
+  /** The document: `db.data.<vendor>[tenant]`. Changed only by committed operations. */
+  readonly db: Low<Data>
+  readonly path: string
+  readonly #files: { snapshot: SnapshotFile; log: OperationLog; lock: StoreLock } | null
+  readonly #compactLogBytes: number
+  readonly #warn: (message: string) => void
+  /** The number of the last operation applied. */
+  #seq = 0
+  /** The number of the last operation the snapshot on disk holds (-1: there is no snapshot file). */
+  #snapshotSeq = -1
+  #queue: Pending[] = []
+  #flushing: Promise<void> | null = null
+  /** Set while a compaction writes its snapshot: the log lines appended since, for the new log. */
+  #tail: string[] | null = null
+  #compaction: Promise<void> | null = null
+  /** A snapshot up to this operation is on disk: the next flush restarts the log after it. */
+  #rotateAfter: number | null = null
+  #closed = false
+  /** The document before loading (lowdb keeps it when there is no snapshot file). */
+  readonly #empty = emptyData()
+  readonly stats: StoreStats = { committed: 0, appends: 0, compactions: 0, longestCompactionSliceMs: 0 }
+
+  private constructor(options: StoreOptions, files: { snapshot: SnapshotFile; log: OperationLog; lock: StoreLock } | null) {
+    this.path = options.path
+    this.#files = files
+    this.#compactLogBytes = options.compactLogBytes ?? DEFAULT_COMPACT_LOG_BYTES
+    this.#warn = options.warn ?? ((message) => console.warn(`llm-feedback-emulator: ${message}`))
+    this.db = new Low<Data>(files?.snapshot ?? new Memory<Data>(), this.#empty)
+  }
+
+  /** Opens a store: takes its lock, loads the snapshot, replays the log. Throws ConfigError when it can't. */
+  static async open(options: StoreOptions): Promise<Store> {
+    if (options.path === ':memory:') return new Store(options, null)
+    const path = options.path
+    await mkdir(dirname(path), { recursive: true })
+    const lock = await StoreLock.acquire(`${path}.lock`, path)
+    const store: Store = new Store(options, {
+      snapshot: new SnapshotFile(path, (): number => store.#seq),
+      log: new OperationLog(`${path}.log`),
+      lock,
+    })
+    try {
+      await store.#load()
+    } catch (error) {
+      await store.#files?.log.close()
+      await lock.release()
+      throw error
+    }
+    return store
+  }
+
+  get data(): Data {
+    return this.db.data
+  }
+
+  /** The number of the last operation applied (what a snapshot now would hold). */
+  get seq(): number {
+    return this.#seq
+  }
+
+  /** Makes `op` durable, then applies it; resolves after both, rejects (having changed nothing) if the write fails. */
+  commit(op: Operation): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'))
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  /** Writes a snapshot now and restarts the log after it (tests; `close()` does it too). */
+  async compact(): Promise<void> {
+    await this.#startCompaction()
+    await this.#drain()
+  }
+
+  /** Waits for every commit and compaction in flight, writes a final snapshot and releases the lock. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.#drain()
+    this.#closed = true
+    const files = this.#files
+    if (files === null) return
+    try {
+      if (this.#seq > Math.max(this.#snapshotSeq, 0)) {
+        // Everything acknowledged goes into the snapshot; the log is then empty and is removed.
+        await this.#startCompaction()
+        await this.#drain()
+      }
+      if (this.#snapshotSeq === this.#seq && files.log.exists) {
+        await files.log.close()
+        await rm(files.log.filename, { force: true })
+        await syncFolder(dirname(this.path))
+      }
+    } finally {
+      await files.log.close()
+      await files.lock.release()
+    }
+  }
+
+  async #load(): Promise<void> {
+    const files = this.#files!
+    await this.#removeTemporaryFiles()
+    try {
+      await this.db.read()
+    } catch (error) {
+      if (error instanceof SnapshotFormatError) {
+        throw new ConfigError(
+          `${this.path}: ${error.line > 0 ? `line ${error.line}: ` : ''}the store file is not valid JSON (${error.message}). ` +
+            `It is left untouched; restore it from a backup, or point --db at a new file.`,
+        )
+      }
+      throw error
+    }
+    if (this.db.data !== this.#empty) {
+      const { data, seq } = toStoreDocument(this.db.data, this.path)
+      this.db.data = data
+      this.#seq = seq
+      this.#snapshotSeq = seq
+      files.snapshot.bytes = (await stat(this.path)).size
+    }
+    this.#seq = await files.log.load({
+      snapshotSeq: this.#seq,
+      storeName: this.path,
+      warn: this.#warn,
+      onOperation: (op) => applyOperation(this.db.data, op),
+    })
+  }
+
+  /** Temporary files of an interrupted snapshot or log rotation (ours: we hold the lock). */
+  async #removeTemporaryFiles(): Promise<void> {
+    const folder = dirname(this.path)
+    for (const name of await readdir(folder)) {
+      if (isTemporaryNameOf(this.path, name) || isTemporaryNameOf(`${this.path}.log`, name)) await rm(join(folder, name), { force: true })
+    }
+  }
+
+  #schedule(): void {
+    if (this.#flushing === null) this.#flushing = Promise.resolve().then(() => this.#flush())
+  }
+
+  /** Resolves once nothing is queued, being written or being compacted. */
+  async #drain(): Promise<void> {
+    while (this.#flushing !== null || this.#compaction !== null) {
+      await Promise.all([this.#flushing, this.#compaction])
+    }
+  }
+
+  /** The writer: takes everything queued, appends it in one write + fdatasync, applies it, resolves it. */
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 || this.#rotateAfter !== null) {
+        if (this.#rotateAfter !== null) await this.#rotate(this.#rotateAfter)
+        const batch = this.#queue.splice(0)
+        if (batch.length === 0) continue
+        const lines: string[] = []
+        const accepted: Pending[] = []
+        for (const pending of batch) {
+          try {
+            lines.push(operationLine(this.#seq + accepted.length + 1, pending.op))
+            accepted.push(pending)
+          } catch (error) {
+            pending.reject(error)
+          }
+        }
+        if (accepted.length === 0) continue
+        const text = `${lines.join('\n')}\n`
+        if (this.#files !== null) {
+          try {
+            await this.#ensureFiles()
+            await this.#files.log.append(text, this.#seq)
+            this.stats.appends++
+          } catch (error) {
+            for (const pending of accepted) pending.reject(error)
+            continue
+          }
+          this.#tail?.push(text)
+        }
+        // On disk: now, and only now, the operations become visible.
+        for (const pending of accepted) {
+          this.#seq++
+          this.stats.committed++
+          try {
+            applyOperation(this.db.data, pending.op)
+          } catch (error) {
+            pending.reject(error)
+            continue
+          }
+          pending.resolve()
+        }
+        this.#maybeCompact()
+      }
+    } finally {
+      this.#flushing = null
+    }
+  }
+
+  /**
+   * The store's folder or files were deleted while running (the log path no longer leads to the open
+   * file, or the snapshot is gone): re-create the folder and write everything committed so far again.
+   */
+  async #ensureFiles(): Promise<void> {
+    const files = this.#files!
+    const [logIntact, snapshotThere] = await Promise.all([
+      files.log.isIntact(),
+      this.#snapshotSeq < 0
+        ? true
+        : stat(this.path).then(
+            () => true,
+            () => false,
+          ),
+    ])
+    if (logIntact && snapshotThere) return
+    this.#warn(`${this.path}: the store's files were removed while the emulator ran; writing them again.`)
+    // A compaction in flight wrote into the old folder: let it finish (or fail), then start over.
+    await this.#compaction
+    this.#rotateAfter = null
+    this.#tail = null
+    await mkdir(dirname(this.path), { recursive: true })
+    await files.lock.renew()
+    await files.log.detach()
+    await files.snapshot.write(this.db.data)
+    this.#snapshotSeq = this.#seq
+  }
+
+  #maybeCompact(): void {
+    const files = this.#files
+    if (files === null || this.#compaction !== null || this.#closed) return
+    if (files.log.size >= Math.max(this.#compactLogBytes, files.snapshot.bytes / 4)) void this.#startCompaction()
+  }
+
+  /** Writes a snapshot of the document as it is now; the writer then restarts the log after it. */
+  #startCompaction(): Promise<void> {
+    const files = this.#files
+    if (files === null) return Promise.resolve()
+    if (this.#compaction !== null) return this.#compaction
+    const seq = this.#seq
+    if (seq === this.#snapshotSeq) return Promise.resolve()
+    this.#tail = []
+    // Frozen view and sequence number are taken synchronously, here, between two batches.
+    const writing = files.snapshot.write(this.db.data)
+    this.#compaction = writing.then(
+      () => {
+        this.#snapshotSeq = seq
+        this.stats.longestCompactionSliceMs = Math.max(this.stats.longestCompactionSliceMs, files.snapshot.longestSliceMs)
+        this.#rotateAfter = seq
+        this.#compaction = null
+        this.#schedule()
+      },
+      (error: unknown) => {
+        this.#warn(`${this.path}: compaction failed, the log keeps growing (${(error as Error).message})`)
+        this.#tail = null
+        this.#compaction = null
+      },
+    )
+    return this.#compaction
+  }
+
+  /** After a snapshot up to `after`: a new log holding only the lines appended since. */
+  async #rotate(after: number): Promise<void> {
+    const files = this.#files!
+    const tail = (this.#tail ?? []).join('')
+    this.#rotateAfter = null
+    this.#tail = null
+    try {
+      if (!files.log.exists && tail === '') return
+      await files.log.rotate(after, tail)
+      this.stats.compactions++
+    } catch (error) {
+      // The old log is whole and still holds every operation: nothing is lost, the next compaction retries.
+      this.#warn(`${this.path}: could not restart the operation log (${(error as Error).message})`)
+    }
+  }
+}
