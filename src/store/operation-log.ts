@@ -79,15 +79,15 @@ export class OperationLog {
           if (line.terminated) good = line.end + 1
           return
         }
+        if (!line.terminated) {
+          torn = { number: line.number, start: line.start, reason: 'is cut off' }
+          return
+        }
         let parsed: unknown
         try {
           parsed = JSON.parse(line.text)
         } catch (error) {
           torn = { number: line.number, start: line.start, reason: `is not JSON (${(error as Error).message})` }
-          return
-        }
-        if (!line.terminated) {
-          torn = { number: line.number, start: line.start, reason: 'is cut off' }
           return
         }
         if (header === null) {

@@ -5,7 +5,7 @@
 // - it is read line by line, never as one string (a store can outgrow V8's longest string).
 // Any JSON reader (lowdb's JSONFile included) reads it as it is. Stores written by earlier versions (the
 // document on one line, no `store` marker, no `seq`) read the same way.
-import { open, rename, rm } from 'node:fs/promises'
+import { open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Adapter } from 'lowdb'
@@ -25,6 +25,9 @@ export class SnapshotFormatError extends Error {
     this.line = line
   }
 }
+
+/** How every snapshot in our layout begins (anything else is read as plain JSON). */
+const HEADER_LINES = `{\n"store":${JSON.stringify(STORE_MARKER)},\n`
 
 /** How long (ms) serialization runs before letting the event loop answer requests. */
 const SLICE_MS = 8
@@ -51,6 +54,24 @@ export class SnapshotFile implements Adapter<Data> {
   }
 
   async read(): Promise<Data | null> {
+    let head: Buffer
+    try {
+      head = await readHead(this.filename, HEADER_LINES.length)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw error
+    }
+    if (head.toString('utf8') === HEADER_LINES) return this.#readLayout()
+    // Not in our layout (a store of the previous version, or anything else): plain JSON.
+    const text = await readFile(this.filename, 'utf8')
+    try {
+      return JSON.parse(text) as Data
+    } catch (error) {
+      throw new SnapshotFormatError(0, (error as Error).message)
+    }
+  }
+
+  async #readLayout(): Promise<Data> {
     const stack: { container: Record<string, unknown> | unknown[]; key: string | null }[] = []
     let root: unknown = undefined
     let done = false
@@ -64,42 +85,37 @@ export class SnapshotFile implements Adapter<Data> {
       else if (key === null) throw new SnapshotFormatError(lineNumber, 'a value without a name inside an object')
       else Object.defineProperty(parent.container, key, { value, writable: true, enumerable: true, configurable: true })
     }
-    try {
-      await readLines(this.filename, (line) => {
-        let text = line.text.trim()
-        if (text.endsWith(',')) text = text.slice(0, -1)
-        if (text === '') return
-        const top = stack[stack.length - 1]
-        try {
-          if (text === '}' || text === ']') {
-            const closed = stack.pop()
-            if (closed === undefined || Array.isArray(closed.container) !== (text === ']')) throw new Error(`unexpected ${text}`)
-            attach(closed.container, closed.key, line.number)
-          } else if (text.endsWith('{') || text.endsWith('[')) {
-            const opener = text[text.length - 1]
-            let key: string | null = null
-            if (text.length > 1) {
-              if (top === undefined || Array.isArray(top.container) || !text.endsWith(`:${opener}`)) throw new Error('unexpected text')
-              key = JSON.parse(text.slice(0, -2)) as string
-            }
-            stack.push({ container: opener === '[' ? [] : Object.create(Object.prototype), key })
-          } else if (top === undefined || Array.isArray(top.container)) {
-            attach(JSON.parse(text), null, line.number)
-          } else {
-            const member = JSON.parse(`{${text}}`) as Record<string, unknown>
-            const [key] = Object.keys(member)
-            if (key === undefined) throw new Error('no member')
-            attach(member[key], key, line.number)
+    await readLines(this.filename, (line) => {
+      let text = line.text.trim()
+      if (text.endsWith(',')) text = text.slice(0, -1)
+      if (text === '') return
+      const top = stack[stack.length - 1]
+      try {
+        if (text === '}' || text === ']') {
+          const closed = stack.pop()
+          if (closed === undefined || Array.isArray(closed.container) !== (text === ']')) throw new Error(`unexpected ${text}`)
+          attach(closed.container, closed.key, line.number)
+        } else if (text.endsWith('{') || text.endsWith('[')) {
+          const opener = text[text.length - 1]
+          let key: string | null = null
+          if (text.length > 1) {
+            if (top === undefined || Array.isArray(top.container) || !text.endsWith(`:${opener}`)) throw new Error('unexpected text')
+            key = JSON.parse(text.slice(0, -2)) as string
           }
-        } catch (error) {
-          if (error instanceof SnapshotFormatError) throw error
-          throw new SnapshotFormatError(line.number, (error as Error).message)
+          stack.push({ container: opener === '[' ? [] : Object.create(Object.prototype), key })
+        } else if (top === undefined || Array.isArray(top.container)) {
+          attach(JSON.parse(text), null, line.number)
+        } else {
+          const member = JSON.parse(`{${text}}`) as Record<string, unknown>
+          const [key] = Object.keys(member)
+          if (key === undefined) throw new Error('no member')
+          attach(member[key], key, line.number)
         }
-      })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw error
-    }
+      } catch (error) {
+        if (error instanceof SnapshotFormatError) throw error
+        throw new SnapshotFormatError(line.number, (error as Error).message)
+      }
+    })
     if (stack.length > 0 || !done) throw new SnapshotFormatError(0, 'the document ends before it is complete')
     return root as Data
   }
@@ -208,4 +224,15 @@ export function frozenView(data: Data): Data {
     view[vendor] = tenants
   }
   return view
+}
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r')
+  try {
+    const buffer = Buffer.alloc(bytes)
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
 }
