@@ -272,7 +272,7 @@ export class Store {
 
   #maybeCompact(): void {
     const files = this.#files
-    if (files === null || this.#compaction !== null || this.#closed) return
+    if (files === null || this.#compaction !== null || this.#rotateAfter !== null || this.#closed) return
     if (files.log.size >= Math.max(this.#compactLogBytes, files.snapshot.bytes / 4)) void this.#startCompaction()
   }
 
@@ -281,6 +281,8 @@ export class Store {
     const files = this.#files
     if (files === null) return Promise.resolve()
     if (this.#compaction !== null) return this.#compaction
+    // A snapshot was just written and the log is about to restart after it: that is the compaction.
+    if (this.#rotateAfter !== null) return Promise.resolve()
     const seq = this.#seq
     if (seq === this.#snapshotSeq) return Promise.resolve()
     this.#tail = []

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { feedbackIds, feedbackOp, openStore, scratchFolder } from './store-helpers.ts'
@@ -82,4 +82,25 @@ test('close writes a final snapshot and removes the log; a store with nothing wr
   await store.commit(feedbackOp('k', 1, 'f-1'))
   await store.close()
   expect(await readdir(scratch.dir)).toEqual(['db.json'])
+})
+
+test('a crash at any moment under concurrent writes and back-to-back compactions loses no committed operation', async () => {
+  const store = await openStore(db, { compactLogBytes: 2048 })
+  let committed = 0
+  for (let wave = 0; wave < 25; wave++) {
+    await Promise.all(Array.from({ length: 20 }, () => store.commit(feedbackOp('k', 1, `f-${++committed}`))))
+    // "Crash" (copy the files as they are, no close) every few waves and load the copy.
+    if (wave % 6 === 5) {
+      const copy = join(scratch.dir, `crash-${wave}`)
+      await mkdir(copy)
+      for (const name of await readdir(scratch.dir))
+        if (name.startsWith('db.json')) await copyFile(join(scratch.dir, name), join(copy, name)).catch(() => {})
+      await rm(join(copy, 'db.json.lock'), { force: true })
+      const reloaded = await openStore(join(copy, 'db.json'))
+      expect(feedbackIds(reloaded, 'k')).toEqual(ids(1, committed))
+      await reloaded.close()
+    }
+  }
+  expect(store.stats.compactions).toBeGreaterThan(5)
+  await store.close()
 })
