@@ -9,6 +9,8 @@ import type { Grant, VendorOptions } from '../vendor.ts'
 import { INVALID_REQUEST_ID, resultError, UncaughtServerError } from './errors.ts'
 import type { FilterRow } from './filters.ts'
 import { processDueScores, scoredRequest } from './mutations.ts'
+import { requestsInWindow } from './request-times.ts'
+import { rowOf } from './row-view.ts'
 import { BOOL_SUFFIX, FEEDBACK_KEY, isRfcUuid, isUuidV1to5OrNil, withDefaults } from './records.ts'
 import type { HeliconeRequestRecord, HeliconeState } from './types.ts'
 
@@ -96,16 +98,17 @@ export class HeliconeService {
 
   /**
    * The tenant's requests (latest version of each, scores as visible now), with the organization, in the
-   * order they were stored (callers that need an order sort: ClickHouse promises none either).
+   * order they were stored (callers that need an order sort: ClickHouse promises none either); with a
+   * window, only those created within it.
    */
-  rows(grant: Grant): FilterRow[] {
+  rows(grant: Grant, window?: { startMs: number; endMs: number }): FilterRow[] {
     const state = this.#find(grant)
     const organizationId = state?.organizationId ?? defaultOrganizationId(grant)
+    const requests =
+      state === undefined ? [] : window === undefined ? state.requests : requestsInWindow(state.requests, window.startMs, window.endMs)
     // A view per record that adds the organization without copying the record's ~30 fields (a spread of
     // every record was most of a dashboard query's time); reads go through to the stored record.
-    return (state?.requests ?? []).map(
-      (r) => Object.create(r, { organization_id: { value: organizationId, enumerable: true } }) as FilterRow,
-    )
+    return requests.map((r) => rowOf(r, organizationId))
   }
 
   /** The distinct score keys visible now, sorted. */
