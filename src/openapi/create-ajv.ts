@@ -10,6 +10,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 export type AjvOptions = {
   /** Coerce scalars the way query strings (and some vendors' bodies) need: "5" → 5, "true" → true. */
   coerceTypes?: boolean | 'array'
+  /** Check `format`s (default true). Off for re-checking the store's own records at load: shape, not content. */
+  formats?: boolean
 }
 
 const shared = new Map<string, Ajv2020>()
@@ -20,7 +22,7 @@ const shared = new Map<string, Ajv2020>()
  * specs are registered (and their referenced schemas compiled) once, however many emulators start.
  */
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
-  const key = String(options.coerceTypes ?? false)
+  const key = `${String(options.coerceTypes ?? false)}/${String(options.formats ?? true)}`
   let ajv = shared.get(key)
   if (ajv === undefined) {
     ajv = newAjv(options)
@@ -36,6 +38,7 @@ function newAjv(options: AjvOptions): Ajv2020 {
     useDefaults: true,
     coerceTypes: options.coerceTypes ?? false,
     discriminator: true,
+    validateFormats: options.formats ?? true,
   })
   addFormats(ajv)
   // OpenAPI numeric formats that ajv-formats doesn't know, and OpenAPI keywords that aren't JSON Schema.
