@@ -121,8 +121,11 @@ export class SnapshotFile implements Adapter<Data> {
   }
 
   /** Writes a snapshot of `data` as it is now, yielding to the event loop every few ms. */
-  write(data: Data): Promise<void> {
-    return this.#write(frozenView(data), this.#seq())
+  async write(data: Data): Promise<void> {
+    // Both taken before the first await: the snapshot is of this moment.
+    const view = frozenView(data)
+    const seq = this.#seq()
+    await this.#write(view, seq)
   }
 
   async #write(view: Data, seq: number): Promise<void> {

@@ -58,11 +58,11 @@ export class Store {
   #snapshotSeq = -1
   #queue: Pending[] = []
   #flushing: Promise<void> | null = null
-  /** Set while a compaction writes its snapshot: the log lines appended since, for the new log. */
-  #tail: string[] | null = null
-  #compaction: Promise<void> | null = null
-  /** A snapshot up to this operation is on disk: the next flush restarts the log after it. */
-  #rotateAfter: number | null = null
+  /**
+   * The compaction in progress: its snapshot being written, then (`rotateAfter` set) the log waiting to
+   * restart after it, with the lines appended since (`tail`). `done` settles when both are over.
+   */
+  #compaction: { snapshot: Promise<void>; done: Promise<void>; finish(): void; tail: string[]; rotateAfter: number | null } | null = null
   #closed = false
   /** The document before loading (lowdb keeps it when there is no snapshot file). */
   readonly #empty = emptyData()
@@ -115,17 +115,16 @@ export class Store {
     })
   }
 
-  /** Writes a snapshot now and restarts the log after it (tests; `close()` does it too). */
-  async compact(): Promise<void> {
-    await this.#startCompaction()
-    await this.#drain()
+  /** Writes a snapshot now (or waits for the one being written) and restarts the log after it. */
+  compact(): Promise<void> {
+    return this.#startCompaction()
   }
 
-  /** Waits for every commit and compaction in flight, writes a final snapshot and releases the lock. */
+  /** Refuses new commits, waits for those in flight, writes a final snapshot and releases the lock. */
   async close(): Promise<void> {
     if (this.#closed) return
-    await this.#drain()
     this.#closed = true
+    await this.#drain()
     const files = this.#files
     if (files === null) return
     try {
@@ -189,15 +188,15 @@ export class Store {
   /** Resolves once nothing is queued, being written or being compacted. */
   async #drain(): Promise<void> {
     while (this.#flushing !== null || this.#compaction !== null) {
-      await Promise.all([this.#flushing, this.#compaction])
+      await Promise.all([this.#flushing, this.#compaction?.done])
     }
   }
 
   /** The writer: takes everything queued, appends it in one write + fdatasync, applies it, resolves it. */
   async #flush(): Promise<void> {
     try {
-      while (this.#queue.length > 0 || this.#rotateAfter !== null) {
-        if (this.#rotateAfter !== null) await this.#rotate(this.#rotateAfter)
+      while (this.#queue.length > 0 || this.#compaction?.rotateAfter != null) {
+        if (this.#compaction?.rotateAfter != null) await this.#rotate()
         const batch = this.#queue.splice(0)
         if (batch.length === 0) continue
         const lines: string[] = []
@@ -221,7 +220,7 @@ export class Store {
             for (const pending of accepted) pending.reject(error)
             continue
           }
-          this.#tail?.push(text)
+          this.#compaction?.tail.push(text)
         }
         // On disk: now, and only now, the operations become visible.
         for (const pending of accepted) {
@@ -259,10 +258,13 @@ export class Store {
     ])
     if (logIntact && snapshotThere) return
     this.#warn(`${this.path}: the store's files were removed while the emulator ran; writing them again.`)
-    // A compaction in flight wrote into the old folder: let it finish (or fail), then start over.
-    await this.#compaction
-    this.#rotateAfter = null
-    this.#tail = null
+    // A compaction in flight wrote into the old folder: let its snapshot finish (or fail), then start over.
+    const compaction = this.#compaction
+    if (compaction !== null) {
+      await compaction.snapshot
+      this.#compaction = null
+      compaction.finish()
+    }
     await mkdir(dirname(this.path), { recursive: true })
     await files.lock.renew()
     await files.log.detach()
@@ -272,7 +274,7 @@ export class Store {
 
   #maybeCompact(): void {
     const files = this.#files
-    if (files === null || this.#compaction !== null || this.#rotateAfter !== null || this.#closed) return
+    if (files === null || this.#compaction !== null || this.#closed) return
     if (files.log.size >= Math.max(this.#compactLogBytes, files.snapshot.bytes / 4)) void this.#startCompaction()
   }
 
@@ -280,44 +282,47 @@ export class Store {
   #startCompaction(): Promise<void> {
     const files = this.#files
     if (files === null) return Promise.resolve()
-    if (this.#compaction !== null) return this.#compaction
-    // A snapshot was just written and the log is about to restart after it: that is the compaction.
-    if (this.#rotateAfter !== null) return Promise.resolve()
+    if (this.#compaction !== null) return this.#compaction.done
     const seq = this.#seq
     if (seq === this.#snapshotSeq) return Promise.resolve()
-    this.#tail = []
+    let finish = () => {}
+    const done = new Promise<void>((resolve) => (finish = resolve))
     // Frozen view and sequence number are taken synchronously, here, between two batches.
-    const writing = files.snapshot.write(this.db.data)
-    this.#compaction = writing.then(
+    const snapshot = files.snapshot.write(this.db.data).then(
       () => {
+        if (this.#compaction !== compaction) return // abandoned: the files were re-created meanwhile
         this.#snapshotSeq = seq
         this.stats.longestCompactionSliceMs = Math.max(this.stats.longestCompactionSliceMs, files.snapshot.longestSliceMs)
-        this.#rotateAfter = seq
-        this.#compaction = null
+        compaction.rotateAfter = seq
         this.#schedule()
       },
       (error: unknown) => {
         this.#warn(`${this.path}: compaction failed, the log keeps growing (${(error as Error).message})`)
-        this.#tail = null
-        this.#compaction = null
+        if (this.#compaction === compaction) this.#compaction = null
+        finish()
       },
     )
-    return this.#compaction
+    const compaction = { snapshot, done, finish, tail: [] as string[], rotateAfter: null as number | null }
+    this.#compaction = compaction
+    return done
   }
 
-  /** After a snapshot up to `after`: a new log holding only the lines appended since. */
-  async #rotate(after: number): Promise<void> {
+  /** After a snapshot: a new log holding only the lines appended since. Runs in the writer, between batches. */
+  async #rotate(): Promise<void> {
     const files = this.#files!
-    const tail = (this.#tail ?? []).join('')
-    this.#rotateAfter = null
-    this.#tail = null
+    const compaction = this.#compaction!
+    const tail = compaction.tail.join('')
     try {
-      if (!files.log.exists && tail === '') return
-      await files.log.rotate(after, tail)
-      this.stats.compactions++
+      if (files.log.exists || tail !== '') {
+        await files.log.rotate(compaction.rotateAfter!, tail)
+        this.stats.compactions++
+      }
     } catch (error) {
       // The old log is whole and still holds every operation: nothing is lost, the next compaction retries.
       this.#warn(`${this.path}: could not restart the operation log (${(error as Error).message})`)
+    } finally {
+      this.#compaction = null
+      compaction.finish()
     }
   }
 }

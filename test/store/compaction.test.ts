@@ -104,3 +104,22 @@ test('a crash at any moment under concurrent writes and back-to-back compactions
   expect(store.stats.compactions).toBeGreaterThan(5)
   await store.close()
 })
+
+test('compact() resolves while writes keep coming; close() refuses commits that arrive after it', async () => {
+  const store = await openStore(db)
+  let stop = false
+  let n = 0
+  const writer = (async () => {
+    while (!stop) await store.commit(feedbackOp('k', 1, `f-${++n}`))
+  })()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await store.compact()
+  stop = true
+  await writer
+  const closing = store.close()
+  await expect(store.commit(feedbackOp('k'))).rejects.toThrow(/the store is closed/)
+  await closing
+  const reopened = await openStore(db)
+  expect(feedbackIds(reopened, 'k')).toEqual(ids(1, n))
+  await reopened.close()
+})
