@@ -115,9 +115,11 @@ export class Store {
     })
   }
 
-  /** Writes a snapshot now (or waits for the one being written) and restarts the log after it. */
-  compact(): Promise<void> {
-    return this.#startCompaction()
+  /** Writes a snapshot of everything committed so far and restarts the log after it. */
+  async compact(): Promise<void> {
+    // One already under way may have started before the last commits: let it finish, then start one.
+    while (this.#compaction !== null) await this.#compaction.done
+    await this.#startCompaction()
   }
 
   /** Refuses new commits, waits for those in flight, writes a final snapshot and releases the lock. */
