@@ -30,8 +30,8 @@ export class SnapshotFormatError extends Error {
 const HEADER_LINES = `{\n"store":${JSON.stringify(STORE_MARKER)},\n`
 
 /** How long (ms) serialization runs before letting the event loop answer requests. */
-const SLICE_MS = 8
-const CHUNK_CHARS = 1 << 20
+const SLICE_MS = 4
+const CHUNK_CHARS = 1 << 18
 
 /**
  * The lowdb adapter of the snapshot. `read()` gives the document as it is on disk, marker and `seq`
@@ -148,7 +148,7 @@ export class SnapshotFile implements Adapter<Data> {
           this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart)
           bytes += (await handle.write(text)).bytesWritten
           sliceStart = performance.now()
-        } else if (++count % 256 === 0 && performance.now() - sliceStart > SLICE_MS) {
+        } else if (++count % 64 === 0 && performance.now() - sliceStart > SLICE_MS) {
           this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart)
           await nextTurn()
           sliceStart = performance.now()

@@ -215,8 +215,7 @@ export class Store {
         const text = `${lines.join('\n')}\n`
         if (this.#files !== null) {
           try {
-            await this.#ensureFiles()
-            await this.#files.log.append(text, this.#seq)
+            await this.#append(text)
             this.stats.appends++
           } catch (error) {
             for (const pending of accepted) pending.reject(error)
@@ -244,10 +243,29 @@ export class Store {
   }
 
   /**
-   * The store's folder or files were deleted while running (the log path no longer leads to the open
-   * file, or the snapshot is gone): re-create the folder and write everything committed so far again.
+   * One write + fdatasync of `text` to the log and, side by side, a check that the store's files are still
+   * where they were. If the folder or a file was deleted meanwhile, that append went nowhere durable (or
+   * failed for want of its folder): everything committed so far is written again, then `text`.
    */
-  async #ensureFiles(): Promise<void> {
+  async #append(text: string): Promise<void> {
+    const files = this.#files!
+    const [intact, failure] = await Promise.all([
+      this.#filesIntact(),
+      files.log.append(text, this.#seq).then(
+        () => null,
+        (error: unknown) => ({ error }),
+      ),
+    ])
+    if (intact) {
+      if (failure !== null) throw failure.error
+      return
+    }
+    await this.#recreateFiles()
+    await files.log.append(text, this.#seq)
+  }
+
+  /** Does the log's path still lead to the open log, and is the snapshot still there? */
+  async #filesIntact(): Promise<boolean> {
     const files = this.#files!
     const [logIntact, snapshotThere] = await Promise.all([
       files.log.isIntact(),
@@ -258,7 +276,12 @@ export class Store {
             () => false,
           ),
     ])
-    if (logIntact && snapshotThere) return
+    return logIntact && snapshotThere
+  }
+
+  /** The store's folder or files were deleted while running: re-create them with everything committed. */
+  async #recreateFiles(): Promise<void> {
+    const files = this.#files!
     this.#warn(`${this.path}: the store's files were removed while the emulator ran; writing them again.`)
     // A compaction in flight wrote into the old folder: let its snapshot finish (or fail), then start over.
     const compaction = this.#compaction
