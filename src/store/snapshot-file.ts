@@ -5,12 +5,13 @@
 // - it is read line by line, never as one string (a store can outgrow V8's longest string).
 // Any JSON reader (lowdb's JSONFile included) reads it as it is. Stores written by earlier versions (the
 // document on one line, no `store` marker, no `seq`) read the same way.
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Adapter } from 'lowdb'
 import type { Data } from './data.ts'
 import { syncFolder, temporaryName } from './durable-fs.ts'
+import { JsonStreamError, readJsonFile } from './json-stream-reader.ts'
 import { readLines } from './line-reader.ts'
 
 /** The marker that says "a store written by this program" (a fixture document or any other JSON has none). */
@@ -28,6 +29,9 @@ export class SnapshotFormatError extends Error {
 
 /** How every snapshot in our layout begins (anything else is read as plain JSON). */
 const HEADER_LINES = `{\n"store":${JSON.stringify(STORE_MARKER)},\n`
+
+/** Files not in our layout up to this size are parsed as one string (V8 strings end near 512 MB). */
+const WHOLE_JSON_BYTES = 256 * 1024 * 1024
 
 /** How long (ms) serialization runs before letting the event loop answer requests. */
 const SLICE_MS = 4
@@ -62,12 +66,14 @@ export class SnapshotFile implements Adapter<Data> {
       throw error
     }
     if (head.toString('utf8') === HEADER_LINES) return this.#readLayout()
-    // Not in our layout (a store of the previous version, or anything else): plain JSON.
-    const text = await readFile(this.filename, 'utf8')
+    // Not in our layout (a store of the previous version, or anything else): plain JSON, read in one piece
+    // when it fits in a string comfortably, else walked (records parsed one by one).
     try {
-      return JSON.parse(text) as Data
+      if ((await stat(this.filename)).size <= WHOLE_JSON_BYTES) return JSON.parse(await readFile(this.filename, 'utf8')) as Data
+      return (await readJsonFile(this.filename, 3)) as Data
     } catch (error) {
-      throw new SnapshotFormatError(0, (error as Error).message)
+      if (error instanceof SyntaxError || error instanceof JsonStreamError) throw new SnapshotFormatError(0, error.message)
+      throw error
     }
   }
 
