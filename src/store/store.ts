@@ -201,19 +201,21 @@ export class Store {
         if (this.#compaction?.rotateAfter != null) await this.#rotate()
         const batch = this.#queue.splice(0)
         if (batch.length === 0) continue
-        const lines: string[] = []
-        const accepted: Pending[] = []
-        for (const pending of batch) {
-          try {
-            lines.push(operationLine(this.#seq + accepted.length + 1, pending.op))
-            accepted.push(pending)
-          } catch (error) {
-            pending.reject(error)
-          }
-        }
-        if (accepted.length === 0) continue
-        const text = `${lines.join('\n')}\n`
+        let accepted: Pending[] = batch
         if (this.#files !== null) {
+          // An operation that cannot be written as a JSON line (too big for one string, say) is refused alone.
+          const lines: string[] = []
+          accepted = []
+          for (const pending of batch) {
+            try {
+              lines.push(operationLine(this.#seq + accepted.length + 1, pending.op))
+              accepted.push(pending)
+            } catch (error) {
+              pending.reject(error)
+            }
+          }
+          if (accepted.length === 0) continue
+          const text = `${lines.join('\n')}\n`
           try {
             await this.#append(text)
             this.stats.appends++
