@@ -80,21 +80,25 @@ export class Store {
   static async open(options: StoreOptions): Promise<Store> {
     if (options.path === ':memory:') return new Store(options, null)
     const path = options.path
-    await mkdir(dirname(path), { recursive: true })
-    const lock = await StoreLock.acquire(`${path}.lock`, path)
-    const store: Store = new Store(options, {
-      snapshot: new SnapshotFile(path, (): number => store.#seq),
-      log: new OperationLog(`${path}.log`),
-      lock,
-    })
+    let lock: StoreLock | null = null
+    let log: OperationLog | null = null
     try {
-      await store.#load()
+      await mkdir(dirname(path), { recursive: true })
+      lock = await StoreLock.acquire(`${path}.lock`, path)
+      log = new OperationLog(`${path}.log`)
+      const opened: Store = new Store(options, { snapshot: new SnapshotFile(path, (): number => opened.#seq), log, lock })
+      await opened.#load()
+      return opened
     } catch (error) {
-      await store.#files?.log.close()
-      await lock.release()
+      await log?.close()
+      await lock?.release()
+      // A path the store cannot use (a folder, a read-only disk, no permission) is a configuration error too.
+      const code = (error as NodeJS.ErrnoException).code
+      if (!(error instanceof ConfigError) && typeof code === 'string') {
+        throw new ConfigError(`${path}: cannot open the store (${(error as Error).message}). Point --db at a file in a writable folder.`)
+      }
       throw error
     }
-    return store
   }
 
   get data(): Data {
