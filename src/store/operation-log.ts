@@ -109,7 +109,11 @@ export class OperationLog {
           if (entry.seq !== expected) refuse(line.number, `is operation ${String(entry.seq)}, expected ${expected}`)
           expected++
           if ((entry.seq as number) > snapshotSeq) {
-            options.onOperation(parsed as Operation, entry.seq as number)
+            try {
+              options.onOperation(parsed as Operation, entry.seq as number)
+            } catch (error) {
+              refuse(line.number, `could not be applied (${(error as Error).message})`)
+            }
             seq = entry.seq as number
           }
         }

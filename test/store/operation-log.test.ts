@@ -99,3 +99,8 @@ test('a log with only a torn header (a crash before the first write was on disk)
   expect(feedbackIds(reopened, 'k')).toEqual(['first'])
   await reopened.close()
 })
+
+test('an operation that cannot be applied (a hand-edited line) refuses to start, naming its line', async () => {
+  await writeFile(`${db}.log`, logHeader(0) + '{"seq":1,"type":"seed","tenants":null}\n' + `${operationLine(2, feedbackOp('k'))}\n`)
+  await expect(openStore(db)).rejects.toThrow(/db\.json\.log: line 2 could not be applied/)
+})
