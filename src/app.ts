@@ -1,5 +1,4 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
-import type { Low } from 'lowdb'
 import type { KeyRegistry } from './config/key-registry.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
@@ -11,7 +10,7 @@ import { createOperationRouter, lastResortErrorHandler } from './http/operation-
 import { problem } from './http/problem.ts'
 import { sendHttpError } from './http/reply.ts'
 import { operationTable } from './openapi/operations.ts'
-import type { Data } from './store/data.ts'
+import type { Store } from './store/store.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 
 export type Logger = {
@@ -22,7 +21,7 @@ export type Logger = {
 
 /** Everything the app is built from; `createEmulator` assembles it (the app itself is internal). */
 export type AppOptions = {
-  db: Low<Data>
+  db: Store
   keys: KeyRegistry
   vendors: readonly VendorModule[]
   /** Serve this one vendor at the root (for clients that cannot take a path prefix). */

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
-import { Low, Memory } from 'lowdb'
 import { createApp, type Logger } from './app.ts'
 import { ConfigError } from './config/config-error.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
@@ -15,10 +14,10 @@ import { toHar, type Har } from './control/har.ts'
 import { unknownOperationProblem } from './control/index.ts'
 import { DEFAULT_JOURNAL_SIZE, Journal, type JournalEntry, type RequestFilter, type RequestMatcher } from './control/journal.ts'
 import {
-  applyFixtureDocument,
   FixtureError,
   jsonPath,
   readFixtureFiles,
+  stageFixtureDocument,
   type FixtureDocument,
   type TenantFilter,
 } from './fixtures/fixture-document.ts'
@@ -27,15 +26,21 @@ import { specId } from './openapi/load-specs.ts'
 import { operationTable } from './openapi/operations.ts'
 import { toViolations } from './openapi/violations.ts'
 import { createReplay, type ReplayOptions } from './recordings/replay.ts'
-import { AtomicJsonFile } from './store/atomic-json-file.ts'
-import { copyTenantMaps, emptyData, normalizeData, type Data } from './store/data.ts'
+import type { Data } from './store/data.ts'
+import type { ResetOperation, StagedTenant } from './store/operations.ts'
+import { Store } from './store/store.ts'
 import { VENDORS } from './vendors/index.ts'
 import { VENDOR_NAMES, type VendorName } from './vendors/vendor-name.ts'
 import { VERSION } from './version.ts'
 
 export type EmulatorOptions = {
-  /** `:memory:` (the default here; the CLI defaults to `.emulator/db.json`) or a JSON file path. */
+  /**
+   * `:memory:` (the default here; the CLI defaults to `.emulator/db.json`) or a store file path: the
+   * snapshot, with its operation log `<db>.log` and lock `<db>.lock` beside it.
+   */
   db?: string
+  /** The file store's compaction threshold and where its warnings go (default: stderr). */
+  store?: { compactLogBytes?: number; warn?: (message: string) => void }
   /** Fixture files or folders, or fixture documents, loaded at startup into tenants that have no state yet. */
   fixtures?: (string | FixtureDocument)[]
   /** A `--keys` file path or document. Without it every non-empty key is accepted as its own tenant. */
@@ -86,14 +91,14 @@ export type Override = Pick<FaultRule, 'vendor' | 'operationId' | 'method' | 'pa
 
 export type Emulator = {
   app: Express
-  /** The lowdb handle: `store.data.<vendor>[tenant]`. */
-  store: Low<Data>
+  /** The store: `store.data.<vendor>[tenant]` is the committed state (read it; write through the API). */
+  store: Store
   keys: KeyRegistry
   /** The API keys of the tenants in the fixtures given at startup, per vendor (the banner prints them). */
   fixtureKeys: Record<VendorName, string[]>
   /** Starts listening (port 0 = any free port; default 127.0.0.1). Rejects when already listening. */
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>
-  /** Stops listening and waits for the last write to reach the disk. */
+  /** Stops listening, waits for the last write to reach the disk, compacts the store and releases its lock. */
   close(): Promise<void>
   /**
    * Back to the startup state: every record dropped, the startup fixtures loaded again (anchored to now),
@@ -136,15 +141,24 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const journal = journalSize === 0 ? null : new Journal(journalSize)
   const keys = new KeyRegistry(await loadKeys(options.keys))
   const dbPath = options.db ?? ':memory:'
-  const adapter = dbPath === ':memory:' ? new Memory<Data>() : new AtomicJsonFile<Data>(dbPath)
-  const store = new Low<Data>(adapter, emptyData())
+  const compactLogBytes = options.store?.compactLogBytes ?? envCount('EMULATOR_COMPACT_LOG_BYTES')
+  const store = await Store.open({
+    path: dbPath,
+    ...(compactLogBytes === undefined ? {} : { compactLogBytes }),
+    ...(options.store?.warn === undefined ? {} : { warn: options.store.warn }),
+  })
   try {
-    await store.read()
+    return await assemble(options, { clock, now, journal, keys, store, dbPath })
   } catch (error) {
-    throw new ConfigError(`${dbPath}: the store file is not valid JSON (${(error as Error).message})`)
+    // Whatever fails after the store is open (a bad fixture, a bad recording) releases its lock.
+    await store.close()
+    throw error
   }
-  store.data = normalizeData(store.data)
+}
 
+type Parts = { clock: TestClock; now: () => Date; journal: Journal | null; keys: KeyRegistry; store: Store; dbPath: string }
+
+async function assemble(options: EmulatorOptions, { clock, now, journal, keys, store }: Parts): Promise<Emulator> {
   const vendors = options.vendor === undefined ? VENDORS : VENDORS.filter((v) => v.name === options.vendor)
   // Fixture files are read again on every reset (so an edited fixture is picked up); documents are copied once.
   const fixtureSources = (options.fixtures ?? []).map((f) => (typeof f === 'string' ? f : (structuredClone(f) as FixtureDocument)))
@@ -164,25 +178,26 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
 
-  /** Loads fixture documents into `target` (all of them, or nothing: a bad one throws first). */
-  const loadFixtures = (
+  /** Checks and converts fixture documents into tenant states (all of them, or nothing: a bad one throws first). */
+  const stageFixtures = (
     documents: readonly { source: string; doc: unknown }[],
-    target: Data,
+    base: Data,
     filter: { onlyMissing?: boolean; only?: TenantFilter },
-  ): number => {
-    // Into a scratch copy first, so a bad document leaves nothing half-loaded.
-    const scratch = new Low<Data>(new Memory<Data>(), copyTenantMaps(target))
-    let loaded = 0
+  ): StagedTenant[] => {
+    // Later documents see the tenants earlier ones staged (a second block for a tenant is still refused per document).
+    const scratch: Data = { version: base.version, portkey: { ...base.portkey }, helicone: { ...base.helicone }, pulze: { ...base.pulze } }
+    const staged: StagedTenant[] = []
     for (const { source, doc } of documents) {
-      const counts = applyFixtureDocument(scratch, source, doc, { vendors: VENDORS, keys, now: now(), ...filter })
-      for (const n of Object.values(counts)) loaded += n
+      const { tenants } = stageFixtureDocument(scratch, source, doc, { vendors: VENDORS, keys, now: now(), ...filter })
+      for (const t of tenants) Object.defineProperty(scratch[t.vendor], t.tenant, { value: t.state, enumerable: true, configurable: true })
+      staged.push(...tenants)
     }
-    Object.assign(target, scratch.data)
-    return loaded
+    return staged
   }
 
   try {
-    if (loadFixtures(startupFixtures, store.data, { onlyMissing: true }) > 0 && dbPath !== ':memory:') await store.write()
+    const staged = stageFixtures(startupFixtures, store.data, { onlyMissing: true })
+    if (staged.length > 0) await store.commit({ type: 'seed', tenants: staged })
     startupFixtures = []
   } catch (error) {
     if (error instanceof FixtureError) throw new ConfigError(error.message)
@@ -213,42 +228,36 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     const request = typeof input === 'string' ? { apiKey: input } : input
     // Read (and check) the fixtures before anything is dropped: a fixture file broken since startup fails the reset whole.
     const fixtures = request.empty === true ? [] : await readStartupFixtures(fixtureSources)
-    const next = copyTenantMaps(store.data)
     let removed = 0
-    const dropped: { vendor: VendorName; tenant: string }[] = []
+    const targets: ResetOperation['targets'] = []
     for (const vendor of vendors) {
       if (request.vendor !== undefined && vendor.name !== request.vendor) continue
-      const tenants = next[vendor.name]
+      const tenants = store.data[vendor.name]
       if (request.apiKey === undefined) {
         removed += Object.keys(tenants).length
-        next[vendor.name] = {}
+        targets.push({ vendor: vendor.name })
         continue
       }
       const resolved = keys.resolve(vendor.name, request.apiKey)
       if (resolved === null) continue
-      dropped.push({ vendor: vendor.name, tenant: resolved.tenant })
-      if (Object.hasOwn(tenants, resolved.tenant)) {
-        delete tenants[resolved.tenant]
-        removed++
-      }
+      targets.push({ vendor: vendor.name, tenant: resolved.tenant })
+      if (Object.hasOwn(tenants, resolved.tenant)) removed++
     }
-    let restored = 0
+    let restore: StagedTenant[] = []
     if (request.empty !== true) {
-      const only: TenantFilter =
-        request.apiKey === undefined
-          ? (vendor) => request.vendor === undefined || vendor === request.vendor
-          : (vendor, tenant) => dropped.some((d) => d.vendor === vendor && d.tenant === tenant)
-      restored = loadFixtures(fixtures, next, { only })
+      const only: TenantFilter = (vendor, tenant) =>
+        targets.some((t) => t.vendor === vendor && (t.tenant === undefined || t.tenant === tenant))
+      restore = stageFixtures(fixtures, store.data, { only })
     }
-    store.data = next
+    // One operation: nobody ever sees the store half reset.
+    await store.commit({ type: 'reset', targets, ...(restore.length === 0 ? {} : { restore }) })
     replay?.reset()
-    await store.write()
-    return { removed, restored }
+    return { removed, restored: restore.length }
   }
 
   async function seed(doc: FixtureDocument): Promise<Record<string, number>> {
-    const counts = applyFixtureDocument(store, 'seed', doc, { vendors: VENDORS, keys, now: now() })
-    await store.write()
+    const { tenants, counts } = stageFixtureDocument(store.data, 'seed', doc, { vendors: VENDORS, keys, now: now() })
+    await store.commit({ type: 'seed', tenants })
     return counts
   }
 
@@ -281,8 +290,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         s.closeAllConnections()
       })
     }
-    // Any write still in flight finishes before close resolves.
-    if (adapter instanceof AtomicJsonFile) await adapter.flush()
+    // Writes still in flight finish (and the store is compacted) before close resolves.
+    await store.close()
   }
   return {
     app,
@@ -331,6 +340,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     [Symbol.asyncDispose]: close,
   }
+}
+
+/** A whole number from the environment (the CLI's fallbacks for options without a flag), or undefined. */
+function envCount(name: string): number | undefined {
+  const value = process.env[name]
+  if (value === undefined || value === '') return undefined
+  if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`)
+  return Number(value)
 }
 
 let validateFaultRule: ((rule: unknown) => string[]) | undefined

@@ -1,13 +1,12 @@
 // `/__emulator`: the control API, served through the same pipeline as the vendors and validated against
 // specs/emulator.yaml. Errors are RFC 9457 problem documents.
-import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
 import { FixtureError, jsonPath, stateToFixtureDocument, type FixtureDocument } from '../fixtures/fixture-document.ts'
 import { HttpError } from '../http/http-error.ts'
 import { problem } from '../http/problem.ts'
 import type { OperationTable } from '../openapi/operations.ts'
 import { formatLocation } from '../openapi/violations.ts'
-import type { Data } from '../store/data.ts'
+import type { Store } from '../store/store.ts'
 import { isVendorName, type VendorName } from '../vendors/vendor-name.ts'
 import type { ApiModule, VendorModule } from '../vendors/vendor.ts'
 import { ClockError, type ClockChange, type TestClock } from './clock.ts'
@@ -25,7 +24,7 @@ export type StateControl = {
 
 export type ControlContext = {
   operations: OperationTable
-  db: Low<Data>
+  db: Store
   vendors: readonly VendorModule[]
   keys: KeyRegistry
   version: string

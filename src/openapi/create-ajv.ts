@@ -15,6 +15,8 @@ export type AjvOptions = {
    * code). Default true. Response checks turn it off: checking must never change what is answered or stored.
    */
   useDefaults?: boolean
+  /** Check `format`s (default true). Off for re-checking the store's own records at load: shape, not content. */
+  formats?: boolean
 }
 
 const shared = new Map<string, Ajv2020>()
@@ -25,7 +27,7 @@ const shared = new Map<string, Ajv2020>()
  * specs are registered (and their referenced schemas compiled) once, however many emulators start.
  */
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
-  const key = `${String(options.coerceTypes ?? false)}:${String(options.useDefaults ?? true)}`
+  const key = `${String(options.coerceTypes ?? false)}/${String(options.useDefaults ?? true)}/${String(options.formats ?? true)}`
   let ajv = shared.get(key)
   if (ajv === undefined) {
     ajv = newAjv(options)
@@ -41,6 +43,7 @@ function newAjv(options: AjvOptions): Ajv2020 {
     useDefaults: options.useDefaults ?? true,
     coerceTypes: options.coerceTypes ?? false,
     discriminator: true,
+    validateFormats: options.formats ?? true,
   })
   addFormats(ajv)
   // OpenAPI numeric formats that ajv-formats doesn't know (and OpenAI's `unixtime`), and OpenAPI keywords that aren't JSON Schema.

@@ -1,18 +1,19 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Adapter } from 'lowdb'
+import { syncFolder, temporaryName } from './durable-fs.ts'
 
 /**
- * A lowdb adapter for one JSON file that
- * - writes a temporary file, fsyncs it and renames it over the target, so a crash never leaves a torn file;
+ * A lowdb adapter for one JSON file (recordings; the store has its own log and snapshot) that
+ * - writes a temporary file with a unique name, fsyncs it, renames it over the target and fsyncs the
+ *   folder, so a crash never leaves a torn file and power loss never undoes an acknowledged write;
  * - coalesces concurrent writes: while one write runs, every later `write()` waits for one more write of the
  *   newest data, so N writes under load cost at most two file writes, and each caller resolves only once
  *   its data is on disk;
- * - creates the file (and its folder) on the first write, not on read.
+ * - creates the file (and its folder, again if it was deleted meanwhile) on the first write, not on read.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
   readonly filename: string
-  #tempFilename: string
   #running: Promise<void> | null = null
   #next: { data: T; promise: Promise<void> } | null = null
   #fileWrites = 0
@@ -20,7 +21,6 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   constructor(filename: string) {
     this.filename = filename
-    this.#tempFilename = `${filename}.${process.pid}.tmp`
   }
 
   /** How many times the file has been replaced (to show coalescing under load). */
@@ -85,18 +85,28 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       await mkdir(dirname(this.filename), { recursive: true })
       this.#folderReady = true
     }
-    const handle = await open(this.#tempFilename, 'w')
+    const temporary = temporaryName(this.filename)
+    const handle = await open(temporary, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+      // The folder was deleted since the last write: make it again.
+      await mkdir(dirname(this.filename), { recursive: true })
+      return open(temporary, 'wx')
+    })
     try {
       await handle.writeFile(text, 'utf8')
       await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    try {
-      await rename(this.#tempFilename, this.filename)
     } catch (error) {
-      await rm(this.#tempFilename, { force: true })
+      await handle.close()
+      await rm(temporary, { force: true })
       throw error
     }
+    await handle.close()
+    try {
+      await rename(temporary, this.filename)
+    } catch (error) {
+      await rm(temporary, { force: true })
+      throw error
+    }
+    await syncFolder(dirname(this.filename))
   }
 }

@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express'
-import type { Low } from 'lowdb'
 import type { KeyRegistry } from '../config/key-registry.ts'
 import type { HttpError } from '../http/http-error.ts'
 import type { Operation, OperationTable } from '../openapi/operations.ts'
 import type { Violation } from '../openapi/violations.ts'
-import type { Data } from '../store/data.ts'
+import type { Store } from '../store/store.ts'
 import type { VendorName } from './vendor-name.ts'
 
 export type { VendorName } from './vendor-name.ts'
@@ -19,7 +18,7 @@ export type VendorOptions = {
 
 /** What a vendor module gets to build its services and handlers. One per emulator. */
 export type VendorContext = {
-  db: Low<Data>
+  db: Store
   keys: KeyRegistry
   options: VendorOptions
   operations: OperationTable

@@ -83,3 +83,25 @@ test('a file that is replaced while a reader holds the old one is never seen tor
   await writing
   expect((JSON.parse(await readFile(file, 'utf8')) as { items: string[] }).items).toHaveLength(20_000)
 })
+
+test('two writers of one file in one process never share a temporary file', async () => {
+  const file = join(dir, 'db.json')
+  const a = new AtomicJsonFile<{ writer: string; items: number[] }>(file)
+  const b = new AtomicJsonFile<{ writer: string; items: number[] }>(file)
+  const items = Array.from({ length: 5_000 }, (_, i) => i)
+  for (let round = 0; round < 20; round++) {
+    await Promise.all([a.write({ writer: 'a', items }), b.write({ writer: 'b', items })])
+    const onDisk = JSON.parse(await readFile(file, 'utf8')) as { writer: string; items: number[] }
+    expect(onDisk.items).toHaveLength(5_000)
+  }
+  expect(await readdir(dir)).toEqual(['db.json'])
+})
+
+test('a write after the folder was deleted re-creates the folder', async () => {
+  const file = join(dir, 'nested', 'db.json')
+  const adapter = new AtomicJsonFile<{ n: number }>(file)
+  await adapter.write({ n: 1 })
+  await rm(join(dir, 'nested'), { recursive: true })
+  await adapter.write({ n: 2 })
+  expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 2 })
+})

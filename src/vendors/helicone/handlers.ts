@@ -37,7 +37,7 @@ export function createHandlers(ctx: VendorContext): Record<string, OperationHand
       if (!range.ok) return { status: 200, body: { data: null, error: range.error } }
       const filter = compile(body.userFilter)
       if (!filter.ok) return { status: 200, body: { data: null, error: filter.error } }
-      const rows = service.rows(input.grant).filter(filter.predicate)
+      const rows = service.rows(input.grant, range).filter(filter.predicate)
       return { status: 200, body: { data: scoresOverTime(rows, body, range), error: null } }
     },
 

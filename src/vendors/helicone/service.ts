@@ -1,17 +1,18 @@
 // A tenant's Helicone organization in the store: its requests, the scores posted to them (visible at once, or
-// after `--helicone-score-delay-ms`), and the reads the endpoints need. Never touches req/res.
+// after `--helicone-score-delay-ms`), and the reads the endpoints need. Writes commit one operation each
+// (see mutations.ts). Never touches req/res.
 import { randomUUID } from 'node:crypto'
-import type { Low } from 'lowdb'
-import type { Data } from '../../store/data.ts'
-import { ensureTenant, findTenant } from '../../store/tenant-state.ts'
+import type { Store } from '../../store/store.ts'
+import { findTenant } from '../../store/tenant-state.ts'
 import { stableUuid } from '../../util/stable-uuid.ts'
 import type { Grant, VendorOptions } from '../vendor.ts'
 import { INVALID_REQUEST_ID, resultError, UncaughtServerError } from './errors.ts'
 import type { FilterRow } from './filters.ts'
+import { processDueScores, scoredRequest } from './mutations.ts'
+import { requestsInWindow } from './request-times.ts'
+import { rowOf } from './row-view.ts'
 import { BOOL_SUFFIX, FEEDBACK_KEY, isRfcUuid, isUuidV1to5OrNil, withDefaults } from './records.ts'
 import type { HeliconeRequestRecord, HeliconeState } from './types.ts'
-
-const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000
 
 /** The organization id of a tenant that has no state yet: the key entry's, else a stable one. */
 export function defaultOrganizationId(grant: Pick<Grant, 'tenant' | 'info'>): string {
@@ -39,54 +40,35 @@ export function mapScores(scores: Record<string, unknown>): Record<string, numbe
 }
 
 export class HeliconeService {
-  #db: Low<Data>
+  #store: Store
   #options: VendorOptions
 
-  constructor(db: Low<Data>, options: VendorOptions) {
-    this.#db = db
+  constructor(store: Store, options: VendorOptions) {
+    this.#store = store
     this.#options = options
   }
 
   #find(grant: Grant): HeliconeState | undefined {
-    const state = findTenant<HeliconeState>(this.#db, 'helicone', grant.tenant)
-    if (state !== undefined) this.#process(state, this.#options.now().getTime())
+    const state = findTenant<HeliconeState>(this.#store.data, 'helicone', grant.tenant)
+    if (state !== undefined) processDueScores(state, this.#options.now().getTime())
     return state
-  }
-
-  #ensure(grant: Grant): HeliconeState {
-    const state = ensureTenant<HeliconeState>(this.#db, 'helicone', grant.tenant, () => emptyHeliconeState(grant))
-    this.#process(state, this.#options.now().getTime())
-    return state
-  }
-
-  /**
-   * Applies every posted score whose time has come, in posting order, as jawn's score processor does:
-   * ids that are not UUIDs are dropped, and so are scores for requests unknown or older than 30 days at
-   * processing time; the rest merge into the request's scores (same key overwritten).
-   */
-  #process(state: HeliconeState, nowMs: number): void {
-    if (state.pendingScores.length === 0) return
-    const due = state.pendingScores.filter((p) => new Date(p.visible_at).getTime() <= nowMs)
-    if (due.length === 0) return
-    state.pendingScores = state.pendingScores.filter((p) => new Date(p.visible_at).getTime() > nowMs)
-    for (const pending of due) {
-      if (!isUuidV1to5OrNil(pending.request_id)) continue
-      const processedAt = new Date(pending.visible_at).getTime()
-      const id = pending.request_id.toLowerCase()
-      const request = state.requests.find(
-        (r) => r.request_id.toLowerCase() === id && new Date(r.request_created_at).getTime() > processedAt - THIRTY_DAYS_MS,
-      )
-      if (request !== undefined) request.scores = { ...request.scores, ...pending.scores }
-    }
   }
 
   async #post(grant: Grant, requestId: string, scores: Record<string, number>): Promise<void> {
-    const state = this.#ensure(grant)
     const now = this.#options.now()
     const visibleAt = new Date(now.getTime() + this.#options.heliconeScoreDelayMs)
-    state.pendingScores.push({ request_id: requestId, scores, posted_at: now.toISOString(), visible_at: visibleAt.toISOString() })
-    this.#process(state, now.getTime())
-    await this.#db.write()
+    // A score visible at once that lands on no request changes nothing: store nothing (not even the tenant).
+    if (visibleAt.getTime() <= now.getTime()) {
+      const state = this.#find(grant)
+      const lands = isUuidV1to5OrNil(requestId) && state !== undefined && scoredRequest(state, requestId, visibleAt.getTime()) !== undefined
+      if (!lands) return
+    }
+    await this.#store.commit({
+      type: 'helicone.score.post',
+      tenant: grant.tenant,
+      organizationId: defaultOrganizationId(grant),
+      score: { request_id: requestId, scores, posted_at: now.toISOString(), visible_at: visibleAt.toISOString() },
+    })
   }
 
   /** `POST /v1/request/{id}/score`: always accepted (201) unless a value is not an integer or boolean. */
@@ -104,31 +86,29 @@ export class HeliconeService {
 
   /** Stores a logged request (a second log of the same id replaces it, keeping its scores). */
   async logRequest(grant: Grant, record: HeliconeRequestRecord): Promise<HeliconeRequestRecord> {
-    const state = this.#ensure(grant)
-    const id = record.request_id.toLowerCase()
-    const index = state.requests.findIndex((r) => r.request_id.toLowerCase() === id)
-    if (index === -1) {
-      state.requests.push(record)
-    } else {
-      const previous = state.requests[index] as HeliconeRequestRecord
-      state.requests[index] = { ...record, scores: { ...previous.scores, ...record.scores } }
-    }
-    await this.#db.write()
+    await this.#store.commit({
+      type: 'helicone.request.log',
+      tenant: grant.tenant,
+      organizationId: defaultOrganizationId(grant),
+      at: this.#options.now().toISOString(),
+      record,
+    })
     return record
   }
 
   /**
    * The tenant's requests (latest version of each, scores as visible now), with the organization, in the
-   * order they were stored (callers that need an order sort: ClickHouse promises none either).
+   * order they were stored (callers that need an order sort: ClickHouse promises none either); with a
+   * window, only those created within it.
    */
-  rows(grant: Grant): FilterRow[] {
+  rows(grant: Grant, window?: { startMs: number; endMs: number }): FilterRow[] {
     const state = this.#find(grant)
     const organizationId = state?.organizationId ?? defaultOrganizationId(grant)
+    const requests =
+      state === undefined ? [] : window === undefined ? state.requests : requestsInWindow(state.requests, window.startMs, window.endMs)
     // A view per record that adds the organization without copying the record's ~30 fields (a spread of
     // every record was most of a dashboard query's time); reads go through to the stored record.
-    return (state?.requests ?? []).map(
-      (r) => Object.create(r, { organization_id: { value: organizationId, enumerable: true } }) as FilterRow,
-    )
+    return requests.map((r) => rowOf(r, organizationId))
   }
 
   /** The distinct score keys visible now, sorted. */

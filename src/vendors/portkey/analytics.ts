@@ -1,5 +1,14 @@
-import { feedbackMatches, generationMatches, generationTime, weightedFeedback, type AnalyticsFilter } from './filters.ts'
-import type { Feedback, FeedbackAiModelsGraph, FeedbacksGraph, FeedbackScoresGraph, TenantState, WeightedFeedbacksGraph } from './types.ts'
+import { feedbackMatches, generationMatches, weightedFeedback, type AnalyticsFilter } from './filters.ts'
+import { generationTimes, positionsInWindow } from './generation-times.ts'
+import type {
+  Feedback,
+  FeedbackAiModelsGraph,
+  FeedbacksGraph,
+  FeedbackScoresGraph,
+  Generation,
+  TenantState,
+  WeightedFeedbacksGraph,
+} from './types.ts'
 import { bucketStart, DAY_MS, HOUR_MS, nextBucketStart, type BucketUnit as UtcBucketUnit } from '../../util/utc-buckets.ts'
 
 /** A feedback that counts for a query: its weighted value, its bucket time and the models it is about. */
@@ -18,9 +27,12 @@ export type CountedFeedback = {
  */
 export function countFeedback(state: TenantState, filter: AnalyticsFilter): CountedFeedback[] {
   const byTrace = new Map<string, { at: number; models: Set<string> }>()
-  for (const g of state.generations) {
-    if (!generationMatches(g, filter)) continue
-    const at = generationTime(g)
+  // Only the generations in the window, in time order (the answer does not depend on the order).
+  const times = generationTimes(state.generations)
+  for (const position of positionsInWindow(state.generations, filter.from, filter.to)) {
+    const g = state.generations[position] as Generation
+    const at = times[position] as number
+    if (!generationMatches(g, filter, at)) continue
     const seen = byTrace.get(g.trace_id)
     if (seen === undefined) byTrace.set(g.trace_id, { at, models: new Set([g.model]) })
     else {

@@ -124,9 +124,8 @@ export function generationTime(g: Generation): number {
   return Date.parse(g.created_at)
 }
 
-/** True when a generation is in the window and satisfies every generation filter. */
-export function generationMatches(g: Generation, f: AnalyticsFilter): boolean {
-  const at = generationTime(g)
+/** True when a generation is in the window and satisfies every generation filter (`at`: its time, if known). */
+export function generationMatches(g: Generation, f: AnalyticsFilter, at = generationTime(g)): boolean {
   if (!(at >= f.from && at <= f.to)) return false
   if (!inRange(g.total_tokens, f.totalTokens)) return false
   if (!inRange(g.cost, f.cost)) return false

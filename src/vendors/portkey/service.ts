@@ -1,48 +1,41 @@
 import { randomUUID } from 'node:crypto'
-import type { Low } from 'lowdb'
-import { ensureTenant, findTenant } from '../../store/tenant-state.ts'
-import type { Data } from '../../store/data.ts'
+import type { Store } from '../../store/store.ts'
+import { findTenant } from '../../store/tenant-state.ts'
 import { deriveGeneration } from './custom-log.ts'
 import { NOT_FOUND, portkeyError } from './errors.ts'
+import { emptyTenantState, feedbackById } from './mutations.ts'
 import type { CustomLog, Feedback, FeedbackInput, FeedbackUpdateRequest, Generation, TenantState } from './types.ts'
 import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
+
+export { emptyTenantState } from './mutations.ts'
 
 // ajv fills no `default`s inside the request body's `oneOf` (object or array): take them from the schema here.
 const withFeedbackDefaults = createDefaultsFiller<FeedbackInput>('portkey', '/components/schemas/FeedbackRequest')
 
-export function emptyTenantState(): TenantState {
-  return { generations: [], feedback: [] }
-}
-
 /** Who writes a log: stamped on the generations it creates. */
 export type LogWriter = { apiKeyId: string; workspaceSlug?: string | undefined }
 
-/** Portkey's records per tenant. Never sees HTTP; each mutator persists once. */
+/** Portkey's records per tenant. Never sees HTTP; each mutator commits one operation (see mutations.ts). */
 export class PortkeyService {
-  #db: Low<Data>
+  #store: Store
   #now: () => Date
 
-  constructor(db: Low<Data>, now: () => Date) {
-    this.#db = db
+  constructor(store: Store, now: () => Date) {
+    this.#store = store
     this.#now = now
   }
 
   /** A tenant's records (an empty state, not stored, when the tenant has none). */
   state(tenant: string): TenantState {
-    return findTenant<TenantState>(this.#db, 'portkey', tenant) ?? emptyTenantState()
-  }
-
-  #tenant(tenant: string): TenantState {
-    return ensureTenant<TenantState>(this.#db, 'portkey', tenant, emptyTenantState)
+    return findTenant<TenantState>(this.#store.data, 'portkey', tenant) ?? emptyTenantState()
   }
 
   /** Stores feedback (already validated as a whole), returning the new ids in input order. */
   async createFeedback(tenant: string, items: readonly FeedbackInput[]): Promise<string[]> {
-    const state = this.#tenant(tenant)
     const createdAt = this.#now().toISOString()
-    const created = items.map((input): Feedback => {
+    const feedback = items.map((input): Feedback => {
       const item = withFeedbackDefaults(input)
-      const feedback: Feedback = {
+      const created: Feedback = {
         id: randomUUID(),
         trace_id: item.trace_id,
         value: item.value,
@@ -50,28 +43,31 @@ export class PortkeyService {
         metadata: item.metadata ?? {},
         created_at: createdAt,
       }
-      if (item.text !== undefined) feedback.text = item.text
-      return feedback
+      if (item.text !== undefined) created.text = item.text
+      return created
     })
-    state.feedback.push(...created)
-    await this.#db.write()
-    return created.map((f) => f.id)
+    await this.#store.commit({ type: 'portkey.feedback.create', tenant, feedback })
+    return feedback.map((f) => f.id)
   }
 
   /** Replaces value and weight (and metadata when given) of a feedback; 404 AB08 for an unknown id. */
   async updateFeedback(tenant: string, id: string, update: FeedbackUpdateRequest): Promise<void> {
-    const feedback = findTenant<TenantState>(this.#db, 'portkey', tenant)?.feedback.find((f) => f.id === id)
-    if (feedback === undefined) throw portkeyError(NOT_FOUND, `Feedback not found: ${id}`)
-    feedback.value = update.value
-    feedback.weight = update.weight
-    if (update.metadata !== undefined) feedback.metadata = update.metadata
-    feedback.updated_at = this.#now().toISOString()
-    await this.#db.write()
+    const state = findTenant<TenantState>(this.#store.data, 'portkey', tenant)
+    if (state === undefined || feedbackById.find(state.feedback, id) === undefined)
+      throw portkeyError(NOT_FOUND, `Feedback not found: ${id}`)
+    await this.#store.commit({
+      type: 'portkey.feedback.update',
+      tenant,
+      id,
+      value: update.value,
+      weight: update.weight,
+      ...(update.metadata === undefined ? {} : { metadata: update.metadata }),
+      updated_at: this.#now().toISOString(),
+    })
   }
 
   /** Stores each custom log as a generation, returning them in input order. */
   async insertLogs(tenant: string, logs: readonly CustomLog[], writer: LogWriter): Promise<Generation[]> {
-    const state = this.#tenant(tenant)
     const now = this.#now()
     const generations = logs.map((log) =>
       deriveGeneration(log, {
@@ -82,8 +78,7 @@ export class PortkeyService {
         workspaceSlug: writer.workspaceSlug,
       }),
     )
-    state.generations.push(...generations)
-    await this.#db.write()
+    await this.#store.commit({ type: 'portkey.generations.insert', tenant, generations })
     return generations
   }
 }

@@ -1,29 +1,30 @@
-// One app's logs in the store: find, rate, search. Never touches req/res.
-import type { Low } from 'lowdb'
+// One app's logs in the store: find, rate, search. Never touches req/res; a rating commits one operation
+// (see mutations.ts).
+import type { Store } from '../../store/store.ts'
 import { findTenant } from '../../store/tenant-state.ts'
-import type { Data } from '../../store/data.ts'
 import type { Grant } from '../vendor.ts'
 import { HttpError } from '../../http/http-error.ts'
 import { LOG_NOT_FOUND } from './errors.ts'
 import { isVisible, relationsOf, searchLogs, toLogObject } from './logs.ts'
 import type { LogFilter, Rating } from './models.ts'
+import { logsById, rated } from './mutations.ts'
 import type { LogPage, LogRequest, PulzeState, StoredLog } from './types.ts'
 
 export class PulzeService {
-  #db: Low<Data>
+  #store: Store
 
-  constructor(db: Low<Data>) {
-    this.#db = db
+  constructor(store: Store) {
+    this.#store = store
   }
 
   #logs(grant: Grant): StoredLog[] {
-    return findTenant<PulzeState>(this.#db, 'pulze', grant.tenant)?.logs ?? []
+    return findTenant<PulzeState>(this.#store.data, 'pulze', grant.tenant)?.logs ?? []
   }
 
   /** A visible log of the caller's app, or 404 (unknown, another app's, or privacy level 3). */
   #find(grant: Grant, logId: string): { log: StoredLog; logs: StoredLog[] } {
     const logs = this.#logs(grant)
-    const log = logs.find((l) => l.id === logId)
+    const log = logsById.find(logs, logId)?.record
     if (log === undefined || !isVisible(log)) throw HttpError.fromTemplate(LOG_NOT_FOUND)
     return { log, logs }
   }
@@ -35,11 +36,17 @@ export class PulzeService {
 
   /** Overwrites both rating fields with what was sent (`{}` resets them) and answers the whole log. */
   async rateLog(grant: Grant, logId: string, rating: Rating): Promise<LogRequest> {
-    const { log, logs } = this.#find(grant, logId)
-    log.good_answer = rating.good_answer
-    log.feedback = rating.feedback
-    await this.#db.write()
-    return toLogObject(log, relationsOf(logs))
+    const { log } = this.#find(grant, logId)
+    const op = {
+      type: 'pulze.log.rate',
+      tenant: grant.tenant,
+      id: log.id,
+      good_answer: rating.good_answer,
+      feedback: rating.feedback,
+    } as const
+    await this.#store.commit(op)
+    // The answer is the log as this rating left it, with its relations as they are now.
+    return toLogObject(rated(log, op), relationsOf(this.#logs(grant)))
   }
 
   searchLogs(grant: Grant, filter: LogFilter, page: number, size: number): LogPage {

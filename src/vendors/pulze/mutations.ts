@@ -1,0 +1,31 @@
+// Pulze's write operation (rating a log) and how it changes the store. `applyPulzeOperation` runs once the
+// operation's log line is on disk, and again for each line when the store is loaded, so it depends on
+// nothing but the document and the operation. Logs are replaced, never mutated in place (a snapshot in
+// progress holds the old ones).
+import type { Data } from '../../store/data.ts'
+import { createRecordIndex } from '../../store/record-index.ts'
+import { findTenant } from '../../store/tenant-state.ts'
+import type { PulzeState, StoredLog } from './types.ts'
+
+export type PulzeOperation = {
+  type: 'pulze.log.rate'
+  tenant: string
+  id: string
+  good_answer: StoredLog['good_answer']
+  feedback: StoredLog['feedback']
+}
+
+/** An app's logs by id (ids are stored lowercased). */
+export const logsById = createRecordIndex<StoredLog>((l) => l.id)
+
+/** A log with its rating fields overwritten (both, always: `{}` resets them). */
+export function rated(log: StoredLog, op: Pick<PulzeOperation, 'good_answer' | 'feedback'>): StoredLog {
+  return { ...log, good_answer: op.good_answer, feedback: op.feedback }
+}
+
+export function applyPulzeOperation(data: Data, op: PulzeOperation): void {
+  const state = findTenant<PulzeState>(data, 'pulze', op.tenant)
+  if (state === undefined) return // reset between the check and the write: nothing left to rate
+  const found = logsById.find(state.logs, op.id)
+  if (found !== undefined) state.logs[found.position] = rated(found.record, op)
+}
