@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import request from 'supertest'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { createTestEmulator, freshKey } from '../helpers/create-test-emulator.ts'
+import { createTestEmulator, freshKey, takeUnexpectedErrors } from '../helpers/create-test-emulator.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -88,6 +88,8 @@ test('a failed write answers 500, is never visible, and is not persisted by a la
   const failed = await postFeedback(emulator.app, key, { trace_id: 't', value: 5 })
   expect(failed.status).toBe(500)
   expect(failed.body).toMatchObject({ success: false, data: { errorCode: 'AB04' } })
+  // Deliberate: the failed write is logged as the unexpected error it is.
+  expect(takeUnexpectedErrors()).toEqual([expect.stringContaining('EEXIST')])
   const scores = await request(emulator.app)
     .get('/portkey/v1/analytics/graphs/feedbacks/scores')
     .query(WINDOW)
