@@ -1,5 +1,6 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
 import type { KeyRegistry } from './config/key-registry.ts'
+import type { CompletionEngine } from './completions/index.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
 import { createObserver } from './control/exchange.ts'
@@ -42,6 +43,8 @@ export type AppOptions = {
   coverage?: Coverage
   /** The clock the control API moves (default: one over `vendorOptions.now`). */
   clock?: TestClock
+  /** The completion engine of the vendors' LLM routes (its rules are `/__emulator/completions`). */
+  completions: CompletionEngine
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -78,6 +81,7 @@ export function createApp(options: AppOptions): Express {
         journal,
         coverage,
         clock,
+        completions: options.completions.rules,
       },
       pipeline,
     ),
@@ -85,7 +89,13 @@ export function createApp(options: AppOptions): Express {
   if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
   const observe = createObserver(journal, coverage)
   for (const vendor of options.vendors) {
-    const ctx = { db: options.db, keys: options.keys, options: options.vendorOptions, operations: operationTable(vendor.name) }
+    const ctx = {
+      db: options.db,
+      keys: options.keys,
+      options: options.vendorOptions,
+      operations: operationTable(vendor.name),
+      completions: options.completions,
+    }
     const router = createOperationRouter(vendor, ctx, { ...pipeline, faults: options.faults, observe })
     if (options.rootVendor === vendor) app.use(router)
     else app.use(`/${vendor.name}`, router)

@@ -6,6 +6,13 @@ import type { Express } from 'express'
 import { createApp, type Logger } from './app.ts'
 import { ConfigError } from './config/config-error.ts'
 import { KeyRegistry, type KeysDocument } from './config/key-registry.ts'
+import {
+  createCompletionEngine,
+  createCompletionRuleSet,
+  CompletionRuleError,
+  type CompletionRule,
+  type CompletionRuleSet,
+} from './completions/index.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
 import { createObserver } from './control/exchange.ts'
@@ -65,7 +72,15 @@ export type EmulatorOptions = {
   seed?: number
   /** How many requests the journal keeps (`--journal-size`). Default 10 000; 0 turns the journal off. */
   journalSize?: number
+  /**
+   * The simulated provider latency of the LLM routes, in ms (`--completion-latency-ms`): waited before the
+   * answer (or its first event) and part of the latency the vendors log. Default 20.
+   */
+  completionLatencyMs?: number
 }
+
+/** The default simulated provider latency of the LLM routes. */
+export const DEFAULT_COMPLETION_LATENCY_MS = 20
 
 /** What `reset` returns to: the startup fixtures (default), or nothing at all (`empty`). */
 export type ResetOptions = {
@@ -127,6 +142,8 @@ export type Emulator = {
   clearRequests(filter?: Omit<RequestFilter, 'limit'>): number
   /** The journal as HAR 1.2, oldest first (`GET /__emulator/requests.har`). */
   har(filter?: RequestFilter): Har
+  /** The scripted answers of the LLM routes (`/__emulator/completions`): `add`, `list`, `replace`, `clear`. */
+  completions: CompletionRuleSet
   /** `await using emulator = await createEmulator()`: closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -159,6 +176,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 type Parts = { clock: TestClock; now: () => Date; journal: Journal | null; keys: KeyRegistry; store: Store; dbPath: string }
 
 async function assemble(options: EmulatorOptions, { clock, now, journal, keys, store }: Parts): Promise<Emulator> {
+  const latencyMs = options.completionLatencyMs ?? DEFAULT_COMPLETION_LATENCY_MS
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new ConfigError(`completionLatencyMs must be a whole number, got ${latencyMs}`)
+  const completions = createCompletionEngine({ latencyMs, now: () => now().getTime() })
   const vendors = options.vendor === undefined ? VENDORS : VENDORS.filter((v) => v.name === options.vendor)
   // Fixture files are read again on every reset (so an edited fixture is picked up); documents are copied once.
   const fixtureSources = (options.fixtures ?? []).map((f) => (typeof f === 'string' ? f : (structuredClone(f) as FixtureDocument)))
@@ -197,8 +217,10 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
 
   try {
     const staged = stageFixtures(startupFixtures, store.data, { onlyMissing: true })
+    const startupRules = completionRulesOf(startupFixtures)
     if (staged.length > 0) await store.commit({ type: 'seed', tenants: staged })
     startupFixtures = []
+    completions.rules.replace(startupRules)
   } catch (error) {
     if (error instanceof FixtureError) throw new ConfigError(error.message)
     throw error
@@ -249,15 +271,20 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
         targets.some((t) => t.vendor === vendor && (t.tenant === undefined || t.tenant === tenant))
       restore = stageFixtures(fixtures, store.data, { only })
     }
+    // The startup fixtures' scripted answers come back with them (a whole reset only: rules have no tenant).
+    const rules = request.apiKey === undefined && request.vendor === undefined ? completionRulesOf(fixtures) : null
     // One operation: nobody ever sees the store half reset.
     await store.commit({ type: 'reset', targets, ...(restore.length === 0 ? {} : { restore }) })
+    if (rules !== null) completions.rules.replace(rules)
     replay?.reset()
     return { removed, restored: restore.length }
   }
 
   async function seed(doc: FixtureDocument): Promise<Record<string, number>> {
     const { tenants, counts } = stageFixtureDocument(store.data, 'seed', doc, { vendors: VENDORS, keys, now: now() })
+    const rules = completionRulesOf([{ source: 'seed', doc }], completions.rules.list())
     await store.commit({ type: 'seed', tenants })
+    completions.rules.add(rules)
     return counts
   }
 
@@ -273,6 +300,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     vendorOptions: { now, heliconeScoreDelayMs: options.heliconeScoreDelayMs ?? 0 },
     faults,
     state: { reset, seed },
+    completions,
     journal,
     coverage,
     clock,
@@ -306,6 +334,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     count: (matcher) => journalOn().count(matcher),
     clearRequests: (filter) => journalOn().clear(filter),
     har: (filter) => toHar(journalOn().chronological(filter), VERSION),
+    completions: completions.rules,
     listen(port = 0, host = '127.0.0.1') {
       if (server !== null) return Promise.reject(new Error(`the emulator is already listening on ${listening ?? host}; close() it first`))
       return new Promise((resolve, reject) => {
@@ -340,6 +369,35 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     },
     [Symbol.asyncDispose]: close,
   }
+}
+
+/**
+ * The `completions` rules of fixture documents, in order, checked (with `present` rules ahead of them, for the
+ * 500-rule cap) before anything is stored: a bad rule is a FixtureError naming its JSON path.
+ */
+function completionRulesOf(
+  documents: readonly { source: string; doc: unknown }[],
+  present: readonly CompletionRule[] = [],
+): CompletionRule[] {
+  const rules: CompletionRule[] = []
+  for (const { source, doc } of documents) {
+    const own = (doc as { completions?: CompletionRule[] } | null)?.completions ?? []
+    try {
+      createCompletionRuleSet([...present, ...rules, ...own])
+    } catch (error) {
+      if (!(error instanceof CompletionRuleError)) throw error
+      const shift = present.length + rules.length
+      throw new FixtureError(
+        source,
+        error.problems.map((p) => ({
+          path: p.path.replace(/^\$\[(\d+)\]/, (_, i: string) => `$.completions[${Number(i) - shift}]`),
+          message: p.message,
+        })),
+      )
+    }
+    rules.push(...structuredClone(own))
+  }
+  return rules
 }
 
 /** A whole number from the environment (the CLI's fallbacks for options without a flag), or undefined. */

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/config-error.ts'
 import { DEFAULT_JOURNAL_SIZE } from '../control/journal.ts'
-import { createEmulator, type EmulatorOptions } from '../emulator.ts'
+import { createEmulator, DEFAULT_COMPLETION_LATENCY_MS, type EmulatorOptions } from '../emulator.ts'
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-name.ts'
 import { VERSION } from '../version.ts'
 
@@ -29,6 +29,7 @@ Options:
                                (repeatable); unmatched requests fall back to the stateful emulator
   --replay-strict              with --replay: answer unmatched requests with 404 instead
   --seed N                     seed of the generator fault rules' probability draws (default 1)
+  --completion-latency-ms N    simulated provider latency of the LLM routes (default 20)
   --journal-size N             requests the journal keeps, oldest dropped (default ${DEFAULT_JOURNAL_SIZE}; 0 = no journal)
   --quiet                      no request log lines
   -h, --help                   this text
@@ -79,6 +80,7 @@ export async function run(
         replay: { type: 'string', multiple: true },
         'replay-strict': { type: 'boolean' },
         seed: { type: 'string' },
+        'completion-latency-ms': { type: 'string' },
         'journal-size': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -109,6 +111,7 @@ export async function run(
     quiet: values.quiet ?? false,
     heliconeScoreDelayMs: parseCount('helicone-score-delay-ms', values['helicone-score-delay-ms'], 0),
     seed: parseCount('seed', values.seed, 1),
+    completionLatencyMs: parseCount('completion-latency-ms', values['completion-latency-ms'], DEFAULT_COMPLETION_LATENCY_MS),
     journalSize: parseCount('journal-size', values['journal-size'], DEFAULT_JOURNAL_SIZE),
     ...(values.keys === undefined ? {} : { keys: values.keys }),
     ...(values.vendor === undefined ? {} : { vendor: values.vendor }),

@@ -87,6 +87,14 @@ export function createControlClient(options: string | ControlClientOptions) {
       get: () => call(api.GET('/coverage')),
       reset: () => call(api.DELETE('/coverage')),
     },
+
+    /** Scripted answers of the emulated LLM routes, tried in order. */
+    completions: {
+      add: async (rules: Schemas['CompletionRule'] | Schemas['CompletionRule'][]) =>
+        (await call(api.POST('/completions', { body: rules }))).rules,
+      list: async () => (await call(api.GET('/completions'))).rules,
+      clear: async () => (await call(api.DELETE('/completions'))).removed,
+    },
   }
 }
 

@@ -1,5 +1,6 @@
 // `/__emulator`: the control API, served through the same pipeline as the vendors and validated against
 // specs/emulator.yaml. Errors are RFC 9457 problem documents.
+import { CompletionRuleError, type CompletionRule, type CompletionRuleSet } from '../completions/index.ts'
 import type { KeyRegistry } from '../config/key-registry.ts'
 import { FixtureError, jsonPath, stateToFixtureDocument, type FixtureDocument } from '../fixtures/fixture-document.ts'
 import { HttpError } from '../http/http-error.ts'
@@ -34,6 +35,8 @@ export type ControlContext = {
   journal: Journal | null
   coverage: Coverage
   clock: TestClock
+  /** The scripted answers of the LLM routes. */
+  completions: CompletionRuleSet
 }
 
 /** The journal, or the 409 that says it is off (so a count cannot silently be 0). */
@@ -179,6 +182,24 @@ export const controlApi: ApiModule<ControlContext> = {
         }
       },
       resetClock: () => ({ status: 200, body: ctx.clock.reset() }),
+
+      listCompletionRules: () => ({ status: 200, body: { rules: ctx.completions.list() } }),
+      addCompletionRules: ({ body }) => {
+        try {
+          ctx.completions.add(body as CompletionRule | CompletionRule[])
+        } catch (error) {
+          if (error instanceof CompletionRuleError) {
+            throw problem(400, 'Invalid completion rule', { detail: error.message, errors: error.problems })
+          }
+          throw error
+        }
+        return { status: 201, body: { rules: ctx.completions.list() } }
+      },
+      clearCompletionRules: () => {
+        const removed = ctx.completions.list().length
+        ctx.completions.clear()
+        return { status: 200, body: { removed } }
+      },
 
       getCoverage: () => ({ status: 200, body: ctx.coverage.get() }),
       resetCoverage: () => ({ status: 200, body: ctx.coverage.reset() }),

@@ -270,6 +270,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scripted answers of the emulated LLM routes, in the order they are tried */
+        get: operations["listCompletionRules"];
+        put?: never;
+        /**
+         * Add scripted answers (one rule or a list), after the present ones
+         * @description All or nothing: one rule that cannot be used (a regex RE2 cannot compile, more than 500 rules) and none
+         *     is added (400 naming its JSON path). Rules are also read from a fixture document's `completions`:
+         *     `--fixtures` loads them at startup, `POST /seed` adds them, and `POST /reset` puts back the startup ones.
+         */
+        post: operations["addCompletionRules"];
+        /** Drop every scripted answer (answers are generated again) */
+        delete: operations["clearCompletionRules"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -609,6 +633,11 @@ export interface components {
              *     `llm-feedback-emulator replay FILE`). `--fixtures` and `POST /seed` ignore them.
              */
             recordings?: components["schemas"]["RecordedInteraction"][];
+            /**
+             * @description Scripted answers for the emulated LLM routes (`CompletionRule`), tried in order: `--fixtures` loads
+             *     them at startup (and `POST /reset` puts them back), `POST /seed` adds them after the present ones.
+             */
+            completions?: components["schemas"]["CompletionRule"][];
         };
         /**
          * @description The `--keys` file. A vendor with a block accepts only the keys listed there (anything else gets the
@@ -966,6 +995,9 @@ export interface components {
             responseBody?: unknown;
             /** Format: date-time */
             recordedAt?: string;
+        };
+        CompletionRuleList: {
+            rules: components["schemas"]["CompletionRule"][];
         };
         /**
          * @description A scripted answer for the emulated LLM routes (chat completions, completions, Anthropic messages).
@@ -1512,6 +1544,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+        };
+    };
+    listCompletionRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules, with what is left of each one's `times`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionRuleList"];
+                };
+            };
+        };
+    };
+    addCompletionRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionRule"] | components["schemas"]["CompletionRule"][];
+            };
+        };
+        responses: {
+            /** @description Added; every rule now held. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionRuleList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    clearCompletionRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many rules were dropped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
                 };
             };
         };

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express'
+import type { CompletionEngine } from '../completions/index.ts'
 import type { KeyRegistry } from '../config/key-registry.ts'
 import type { HttpError } from '../http/http-error.ts'
 import type { Operation, OperationTable } from '../openapi/operations.ts'
@@ -22,6 +23,8 @@ export type VendorContext = {
   keys: KeyRegistry
   options: VendorOptions
   operations: OperationTable
+  /** The completion engine the LLM routes answer with (one per emulator: its scripted rules are shared). */
+  completions: CompletionEngine
 }
 
 /** Who is calling: the tenant an API key resolves to, and what the key may do. */

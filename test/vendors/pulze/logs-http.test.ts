@@ -1,6 +1,7 @@
 import request from 'supertest'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createApp } from '../../../src/app.ts'
+import { createCompletionEngine } from '../../../src/completions/index.ts'
 import type { Emulator } from '../../../src/emulator.ts'
 import { createPulzeVendor } from '../../../src/vendors/pulze/index.ts'
 import { createTestEmulator, freshKey } from '../../helpers/create-test-emulator.ts'
@@ -498,6 +499,7 @@ test('legacy mode answers a missing key with FastAPI < 0.122 403s', async () => 
     vendorOptions: { now: () => NOW, heliconeScoreDelayMs: 0 },
     faults: emulator.faults,
     state: { reset: () => emulator.reset(), seed: (doc) => emulator.seed(doc) },
+    completions: createCompletionEngine(),
   })
   const none = await request(app).get(`/pulze/v1/logs/${logId('a')}`)
   expect(none.status).toBe(403)
