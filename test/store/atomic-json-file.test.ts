@@ -70,18 +70,27 @@ test('flush waits for the write in flight without writing anything itself', asyn
   await pending
 })
 
-test('a file that is replaced while a reader holds the old one is never seen torn', async () => {
+test('a reader during a replacement sees the old file or the new one, never a torn one (and did read mid-write)', async () => {
   const file = join(dir, 'db.json')
-  const adapter = new AtomicJsonFile<{ items: string[] }>(file)
-  const big = { items: Array.from({ length: 20_000 }, (_, i) => `item-${i}`) }
-  const writing = adapter.write(big)
-  // Read repeatedly while the write is under way: the file is either absent or complete JSON.
-  for (let i = 0; i < 20; i++) {
-    const text = await readFile(file, 'utf8').catch(() => null)
-    if (text !== null) expect(() => JSON.parse(text)).not.toThrow()
+  const adapter = new AtomicJsonFile<{ version: number; items: string[] }>(file)
+  const items = Array.from({ length: 100_000 }, (_, i) => `item-${i}`)
+  await adapter.write({ version: 0, items })
+  // Reads are counted as "mid-write" only when the temporary file was there: the write was really under way.
+  let readsMidWrite = 0
+  for (let version = 1; version <= 20 && readsMidWrite === 0; version++) {
+    let done = false
+    const writing = adapter.write({ version, items }).finally(() => (done = true))
+    while (!done) {
+      const names = await readdir(dir)
+      const text = await readFile(file, 'utf8')
+      const seen = JSON.parse(text) as { version: number; items: string[] }
+      expect([version - 1, version]).toContain(seen.version)
+      expect(seen.items).toHaveLength(100_000)
+      if (names.some((n) => n !== 'db.json')) readsMidWrite++
+    }
+    await writing
   }
-  await writing
-  expect((JSON.parse(await readFile(file, 'utf8')) as { items: string[] }).items).toHaveLength(20_000)
+  expect(readsMidWrite).toBeGreaterThan(0)
 })
 
 test('two writers of one file in one process never share a temporary file', async () => {
