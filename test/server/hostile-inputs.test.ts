@@ -53,7 +53,10 @@ test('case 2: a filter tree nested deep around an invalid leaf gets a bounded 42
   for (const depth of [20, 22, 400]) {
     let node: unknown = { request_response_rmt: { model: { nope: 'x' } } }
     for (let i = 0; i < depth; i++) node = { left: node, operator: 'and', right: 'all' }
-    for (const body of [{ filter: node }, { userFilter: node, timeFilter: { start: 'a', end: 'b' }, dbIncrement: 'day', timeZoneDifference: 0 }]) {
+    for (const body of [
+      { filter: node },
+      { userFilter: node, timeFilter: { start: 'a', end: 'b' }, dbIncrement: 'day', timeZoneDifference: 0 },
+    ]) {
       const path = 'filter' in body ? '/helicone/v1/request/query' : '/helicone/v1/dashboard/scores/query'
       const measure = await measureWithinBudget(emulator.url, post(path, helicone(freshKey()), body))
       expect(measure.status).toBe(422)
@@ -100,4 +103,39 @@ test('case 6: a tsoa-checked field given {"toString": 1} is a 422 field error, n
     .send({ userFilter: 'all', timeFilter: { start: 'a', end: 'b' }, dbIncrement: 'day', timeZoneDifference: { toString: 1 } })
     .expect(422)
   expect(offset.body.details['requestBody.timeZoneDifference']).toEqual({ message: 'invalid float number', value: { toString: 1 } })
+})
+
+test('case 3: Portkey array bodies of 40 000 and 123 000 invalid items: one AB01 line naming the first 20, fast', async () => {
+  for (const n of [40_000, 123_000]) {
+    const measure = await measureWithinBudget(
+      emulator.url,
+      post('/portkey/v1/feedback', { 'x-portkey-api-key': freshKey() }, Array(n).fill(1)),
+    )
+    expect(measure.status).toBe(400)
+    const message = (JSON.parse(measure.text) as { data: { message: string; errorCode: string } }).data.message
+    expect(message).toMatch(
+      /^Request Validation Error: body\[0\] must be object; body\[1\] must be object; .*; body\[19\] must be object; …$/,
+    )
+    expect(measure.blockedMs).toBeLessThan(LOOP_BUDGET_MS)
+  }
+})
+
+test('case 4: /seed with 80 000 invalid tenants and Pulze search with 40 000 invalid params: capped errors, fast', async () => {
+  const seed = await measureWithinBudget(emulator.url, post('/__emulator/seed', {}, { portkey: Array(80_000).fill(1) }))
+  expect(seed.status).toBe(400)
+  const problem = JSON.parse(seed.text) as { errors: { path: string; message: string }[] }
+  expect(problem.errors).toHaveLength(100)
+  expect(problem.errors[0]).toEqual({ path: '$.portkey[0]', message: 'must be object' })
+  expect(seed.blockedMs).toBeLessThan(LOOP_BUDGET_MS)
+
+  const search = await measureWithinBudget(
+    emulator.url,
+    post('/pulze/v1/logs?page=1&size=10', { authorization: `Bearer ${freshKey()}` }, { params: Array(40_000).fill(1) }),
+  )
+  expect(search.status).toBe(422)
+  const detail = (JSON.parse(search.text) as { detail: { type: string; loc: unknown[] }[] }).detail
+  expect(detail).toHaveLength(500)
+  expect(detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'date_from'] })
+  expect(detail[1]).toMatchObject({ type: 'model_attributes_type', loc: ['body', 'params', 0] })
+  expect(search.blockedMs).toBeLessThan(LOOP_BUDGET_MS)
 })
