@@ -21,7 +21,7 @@ import { specId } from './openapi/load-specs.ts'
 import { toViolations } from './openapi/violations.ts'
 import { createReplay, type ReplayOptions } from './recordings/replay.ts'
 import { AtomicJsonFile } from './store/atomic-json-file.ts'
-import { copyTenantMaps, emptyData, normalizeData, type Data } from './store/data.ts'
+import { copyTenantMaps, emptyData, emptyTenants, normalizeData, type Data } from './store/data.ts'
 import { VENDORS } from './vendors/index.ts'
 import { VENDOR_NAMES, type VendorName } from './vendors/vendor-name.ts'
 import { VERSION } from './version.ts'
@@ -181,7 +181,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       const tenants = next[vendor.name]
       if (request.apiKey === undefined) {
         removed += Object.keys(tenants).length
-        next[vendor.name] = {}
+        next[vendor.name] = emptyTenants()
         continue
       }
       const resolved = keys.resolve(vendor.name, request.apiKey)

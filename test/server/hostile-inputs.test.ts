@@ -139,3 +139,133 @@ test('case 4: /seed with 80 000 invalid tenants and Pulze search with 40 000 inv
   expect(detail[1]).toMatchObject({ type: 'model_attributes_type', loc: ['body', 'params', 0] })
   expect(search.blockedMs).toBeLessThan(LOOP_BUDGET_MS)
 })
+
+const PROTO = '__proto__'
+/** An object with an own `__proto__` key, as JSON.parse makes it. */
+const withProto = (value: unknown, rest: Record<string, unknown> = {}) => ({
+  ...JSON.parse(`{"${PROTO}":${JSON.stringify(value)}}`),
+  ...rest,
+})
+
+test('case 5: an API key named __proto__ is a tenant like any other, in every vendor and in /seed and /state', async () => {
+  await request(emulator.app)
+    .post('/portkey/v1/feedback')
+    .set('x-portkey-api-key', PROTO)
+    .send({ trace_id: 't-proto', value: 3 })
+    .expect(200)
+  expect(Object.hasOwn(emulator.store.data.portkey, PROTO)).toBe(true)
+  const seeded = await request(emulator.app)
+    .post('/__emulator/seed')
+    .send({ helicone: [{ apiKey: PROTO, requests: [] }], pulze: [{ apiKey: PROTO, logs: [] }] })
+    .expect(200)
+  expect(seeded.body.tenants).toEqual({ helicone: 1, pulze: 1 })
+  const state = await request(emulator.app).get('/__emulator/state').query({ apiKey: PROTO }).expect(200)
+  expect(state.body.portkey[0]).toMatchObject({ apiKey: PROTO, feedback: [{ trace_id: 't-proto', value: 3 }] })
+  expect(state.body.helicone[0]).toMatchObject({ apiKey: PROTO, requests: [] })
+  expect(state.body.pulze[0]).toMatchObject({ apiKey: PROTO, logs: [] })
+  // Another key does not see it.
+  const other = await request(emulator.app).get('/__emulator/state').query({ apiKey: freshKey() }).expect(200)
+  expect(other.body).toEqual({})
+})
+
+test('case 5: metadata, Helicone properties and scores, and Pulze labels named __proto__ are stored, returned and filtered', async () => {
+  // Portkey: metadata key of a custom log, and the analytics metadata filter.
+  const key = freshKey()
+  for (const [trace, metadata] of [
+    ['with', withProto('x', { trace_id: 'with' })],
+    ['without', { trace_id: 'without' }],
+  ] as const) {
+    await request(emulator.app)
+      .post('/portkey/v1/logs')
+      .set('x-portkey-api-key', key)
+      .send({
+        request: { url: 'https://api.openai.com/v1/chat/completions', body: { model: 'gpt-4o' } },
+        response: { status: 200, body: {} },
+        metadata,
+      })
+      .expect(200)
+    await request(emulator.app).post('/portkey/v1/feedback').set('x-portkey-api-key', key).send({ trace_id: trace, value: 1 }).expect(200)
+  }
+  const stored = (emulator.store.data.portkey[key] as { generations: { metadata: object }[] }).generations
+  expect(Object.hasOwn(stored[0]!.metadata, PROTO)).toBe(true)
+  const graph = await request(emulator.app)
+    .get('/portkey/v1/analytics/graphs/feedbacks/scores')
+    .set('x-portkey-api-key', key)
+    .query({ time_of_generation_min: '2000-01-01T00:00:00Z', time_of_generation_max: '2100-01-01T00:00:00Z', metadata: `{"${PROTO}":"x"}` })
+    .expect(200)
+  expect(graph.body.summary).toEqual({ total: 1 })
+  const none = await request(emulator.app)
+    .get('/portkey/v1/analytics/graphs/feedbacks/scores')
+    .set('x-portkey-api-key', key)
+    .query({ time_of_generation_min: '2000-01-01T00:00:00Z', time_of_generation_max: '2100-01-01T00:00:00Z', metadata: `{"${PROTO}":"y"}` })
+    .expect(200)
+  expect(none.body.summary).toEqual({ total: 0 })
+
+  // Helicone: a property header and a score named __proto__.
+  const h = freshKey()
+  const id = 'a1b2c3d4-0000-4000-8000-000000000001'
+  // Scores only reach requests of the last 30 days.
+  const now = Math.floor(Date.now() / 1000)
+  await request(emulator.app)
+    .post('/helicone/custom/v1/log')
+    .set(helicone(h))
+    .set('Helicone-Request-Id', id)
+    .set(`Helicone-Property-${PROTO}`, 'p')
+    .send({
+      providerRequest: { url: 'https://x', json: { model: 'm' } },
+      providerResponse: { json: {}, status: 200 },
+      timing: { startTime: { seconds: now, milliseconds: 0 }, endTime: { seconds: now + 1, milliseconds: 0 } },
+    })
+    .expect(200)
+  await request(emulator.app)
+    .post('/helicone/custom/v1/log')
+    .set(helicone(h))
+    .send({
+      providerRequest: { url: 'https://x', json: { model: 'm' } },
+      providerResponse: { json: {}, status: 200 },
+      timing: { startTime: { seconds: now, milliseconds: 0 }, endTime: { seconds: now + 1, milliseconds: 0 } },
+    })
+  await request(emulator.app)
+    .post(`/helicone/v1/request/${id}/score`)
+    .set(helicone(h))
+    .send({ scores: withProto(7) })
+    .expect(201)
+  const byProperty = await request(emulator.app)
+    .post('/helicone/v1/request/query')
+    .set(helicone(h))
+    .send({ filter: { request_response_rmt: { properties: withProto({ equals: 'p' }) } } })
+    .expect(201)
+  expect(byProperty.body.data).toHaveLength(1)
+  expect(Object.hasOwn(byProperty.body.data[0].properties, PROTO)).toBe(true)
+  expect(byProperty.body.data[0].scores).toEqual(withProto(7))
+  const byScore = await request(emulator.app)
+    .post('/helicone/v1/request/query')
+    .set(helicone(h))
+    .send({ filter: { request_response_rmt: { scores: withProto({ equals: '7' }) } } })
+    .expect(201)
+  expect(byScore.body.data.map((r: { request_id: string }) => r.request_id)).toEqual([id])
+  const keys = await request(emulator.app).get('/helicone/v1/evals/scores').set(helicone(h)).expect(200)
+  expect(keys.body.data).toEqual([PROTO])
+
+  // Pulze: labels filter.
+  const p = freshKey()
+  const log = (id: string, labels: object) => ({
+    id,
+    timestamp: Date.parse('2026-01-01T00:00:00Z'),
+    response: { model: 'm', object: 'chat.completion', metadata: { labels } },
+  })
+  await request(emulator.app)
+    .post('/__emulator/seed')
+    .send({
+      pulze: [
+        { apiKey: p, logs: [log('00000000-0000-4000-8000-000000000001', withProto('a')), log('00000000-0000-4000-8000-000000000002', {})] },
+      ],
+    })
+    .expect(200)
+  const search = await request(emulator.app)
+    .post('/pulze/v1/logs?page=1&size=10')
+    .set('authorization', `Bearer ${p}`)
+    .send({ date_from: '2025-01-01T00:00:00Z', labels: withProto('A') })
+    .expect(200)
+  expect(search.body.items.map((l: { id: string }) => l.id)).toEqual(['00000000-0000-4000-8000-000000000001'])
+})

@@ -51,7 +51,8 @@ export function recordFromLog(route: string, body: Json, headers: Record<string,
   const start = instant(timing['startTime']) ?? nowMs
   const end = instant(timing['endTime']) ?? start
 
-  const properties: Record<string, string> = {}
+  // Null prototype: a `Helicone-Property-__proto__` header is a property like any other.
+  const properties = Object.create(null) as Record<string, string>
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase().startsWith(PROPERTY_PREFIX) && typeof value === 'string')
       properties[name.slice(PROPERTY_PREFIX.length).toLowerCase()] = value

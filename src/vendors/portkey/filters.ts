@@ -106,7 +106,8 @@ export function parseMetadata(value: string | undefined): Record<string, string>
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InvalidFilterError('query.metadata must be a stringified JSON object')
   }
-  const pairs: Record<string, string> = {}
+  // Null prototype: a `__proto__` pair is a filter like any other, not a change of prototype.
+  const pairs = Object.create(null) as Record<string, string>
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) pairs[k] = typeof v === 'string' ? v : JSON.stringify(v)
   return pairs
 }
