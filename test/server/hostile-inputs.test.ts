@@ -269,3 +269,41 @@ test('case 5: metadata, Helicone properties and scores, and Pulze labels named _
     .expect(200)
   expect(search.body.items.map((l: { id: string }) => l.id)).toEqual(['00000000-0000-4000-8000-000000000001'])
 })
+
+test('case 6: Helicone time filters at the edge of the date range are "Invalid time filter", never a 500', async () => {
+  const query = (start: string, end: string, dbIncrement: string, timeZoneDifference: number) =>
+    request(emulator.app)
+      .post('/helicone/v1/dashboard/scores/query')
+      .set(helicone(freshKey()))
+      .send({ userFilter: 'all', timeFilter: { start, end }, dbIncrement, timeZoneDifference })
+  const reported = await query('+275760-09-13T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', 'min', 0.5)
+  expect([reported.status, reported.body]).toEqual([200, { data: null, error: 'Invalid time filter' }])
+  for (const [start, end, tzd] of [
+    ['+275760-09-13T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', -0.5],
+    ['+275760-09-12T23:00:00.000Z', '+275760-09-13T00:00:00.000Z', -90.5],
+    ['-271821-04-20T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', 30.25],
+    ['-271821-04-20T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', -30.25],
+  ] as const) {
+    for (const dbIncrement of ['min', 'hour', 'day', 'week', 'month', 'year']) {
+      const res = await query(start, end, dbIncrement, tzd)
+      expect(res.status).toBe(200)
+      if (res.body.data === null) expect(res.body.error).toBe('Invalid time filter')
+      else expect(res.body.error).toBeNull()
+    }
+  }
+})
+
+test("case 6: a manual log whose timing no date can hold is the worker's 400, not a 500", async () => {
+  for (const timing of [
+    { startTime: { seconds: 1_700_000_000, milliseconds: 0 }, endTime: { seconds: 1e16, milliseconds: 0 } },
+    { startTime: { seconds: -1e16, milliseconds: 0 }, endTime: { seconds: 1_700_000_000, milliseconds: 0 } },
+    { startTime: { seconds: 1_700_000_000, milliseconds: 1e300 }, endTime: { seconds: 1_700_000_000, milliseconds: 0 } },
+  ]) {
+    const res = await request(emulator.app)
+      .post('/helicone/oai/v1/log')
+      .set(helicone(freshKey()))
+      .send({ providerRequest: { url: 'https://x', json: { model: 'm' } }, providerResponse: { json: {}, status: 200 }, timing })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatch(/^Invalid log body: timing\.(startTime|endTime) is not a time a date can hold$/)
+  }
+})

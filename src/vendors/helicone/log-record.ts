@@ -1,5 +1,6 @@
 // What the worker's manual-logging routes (`/custom/v1/log`, `/oai/v1/log`, …) make of a
 // `HeliconeManualLogger` post: one request row.
+import { invalidLogBody } from './errors.ts'
 import { isParsableUuid } from './records.ts'
 import { newRecord } from './service.ts'
 import type { HeliconeRequestRecord } from './types.ts'
@@ -50,6 +51,13 @@ export function recordFromLog(route: string, body: Json, headers: Record<string,
   const responseJson = object(providerResponse['json'])
   const start = instant(timing['startTime']) ?? nowMs
   const end = instant(timing['endTime']) ?? start
+  // A time no date can hold (`seconds: 1e16`) cannot be stored: the log body is refused as unreadable.
+  for (const [name, ms] of [
+    ['startTime', start],
+    ['endTime', end],
+  ] as const) {
+    if (Number.isNaN(new Date(ms).getTime())) throw invalidLogBody(`Invalid log body: timing.${name} is not a time a date can hold`)
+  }
 
   // Null prototype: a `Helicone-Property-__proto__` header is a property like any other.
   const properties = Object.create(null) as Record<string, string>
