@@ -36,8 +36,15 @@ function fixtureProblem(error: FixtureError): HttpError {
   })
 }
 
+/**
+ * The control API reads bodies up to this size: `/seed` must take back whatever `/state` gave, and a store
+ * can hold more than a vendor's 1 MB request limit.
+ */
+export const CONTROL_BODY_LIMIT = '256mb'
+
 export const controlApi: ApiModule<ControlContext> = {
   name: 'emulator',
+  bodyLimit: CONTROL_BODY_LIMIT,
   errors: {
     invalidRequest: (violations) =>
       problem(400, 'Invalid request', {

@@ -116,12 +116,13 @@ async function bodyOf<C extends { operations: OperationTable }>(
   module: ApiModule<C>,
   operation: Operation | null,
 ): Promise<unknown> {
+  const limit = module.bodyLimit ?? BODY_LIMIT
   try {
-    const body = await readBody(req, res)
+    const body = await readBody(req, res, limit)
     return body.kind === 'json' ? body.value : undefined
   } catch (error) {
     if (!(error instanceof BodyReadError)) throw error
-    throw error.reason === 'tooLarge' ? module.errors.payloadTooLarge(BODY_LIMIT) : module.errors.malformedJson(error.cause, operation)
+    throw error.reason === 'tooLarge' ? module.errors.payloadTooLarge(limit) : module.errors.malformedJson(error.cause, operation)
   }
 }
 

@@ -307,3 +307,54 @@ test("case 6: a manual log whose timing no date can hold is the worker's 400, no
     expect(res.body.error).toMatch(/^Invalid log body: timing\.(startTime|endTime) is not a time a date can hold$/)
   }
 })
+
+test('case 8: a /state over 1 MB can be posted back to /seed', async () => {
+  const key = freshKey()
+  const feedback = Array.from({ length: 6000 }, (_, i) => ({
+    id: `fb-${i}`,
+    trace_id: `trace-${i}`,
+    value: 1,
+    weight: 1,
+    metadata: { note: 'x'.repeat(200) },
+    created_at: '2026-01-01T00:00:00.000Z',
+  }))
+  await emulator.seed({ portkey: [{ apiKey: key, generations: [], feedback }] })
+  const state = await request(emulator.app).get('/__emulator/state').query({ apiKey: key }).expect(200)
+  expect(state.text.length).toBeGreaterThan(1024 * 1024)
+  await emulator.reset({ apiKey: key, empty: true })
+  const seeded = await request(emulator.app).post('/__emulator/seed').set('content-type', 'application/json').send(state.text)
+  expect([seeded.status, seeded.body.tenants]).toEqual([200, { portkey: 1 }])
+  const again = await request(emulator.app).get('/__emulator/state').query({ apiKey: key }).expect(200)
+  expect(again.body).toEqual(state.body)
+})
+
+test('case 8: a timeAnchor that would move a date past year 9999 is refused at /seed, naming the record', async () => {
+  const res = await request(emulator.app)
+    .post('/__emulator/seed')
+    .send({
+      timeAnchor: '0001-01-01T00:00:00.000Z',
+      portkey: [
+        {
+          apiKey: freshKey(),
+          feedback: [{ id: 'f', trace_id: 't', value: 1, weight: 1, metadata: {}, created_at: '9999-01-01T00:00:00.000Z' }],
+        },
+      ],
+    })
+  expect(res.status).toBe(400)
+  expect(res.body.errors).toEqual([
+    {
+      path: '$.portkey[0].feedback[0].created_at',
+      message: expect.stringMatching(/^moved by the timeAnchor: must match format "date-time"/),
+    },
+  ])
+  // A manual log far in the future is refused too, so no state holds a date /seed would not take back.
+  const log = await request(emulator.app)
+    .post('/helicone/custom/v1/log')
+    .set(helicone(freshKey()))
+    .send({
+      providerRequest: { url: 'https://x', json: {} },
+      providerResponse: { json: {}, status: 200 },
+      timing: { startTime: { seconds: 3e11, milliseconds: 0 }, endTime: { seconds: 3e11, milliseconds: 0 } },
+    })
+  expect(log.status).toBe(400)
+})

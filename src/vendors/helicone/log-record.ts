@@ -51,12 +51,14 @@ export function recordFromLog(route: string, body: Json, headers: Record<string,
   const responseJson = object(providerResponse['json'])
   const start = instant(timing['startTime']) ?? nowMs
   const end = instant(timing['endTime']) ?? start
-  // A time no date can hold (`seconds: 1e16`) cannot be stored: the log body is refused as unreadable.
+  // A time no date can hold (`seconds: 1e16`), or one past the four-digit years a stored date-time has
+  // (so that /state can be seeded back), cannot be stored: the log body is refused as unreadable.
   for (const [name, ms] of [
     ['startTime', start],
     ['endTime', end],
   ] as const) {
-    if (Number.isNaN(new Date(ms).getTime())) throw invalidLogBody(`Invalid log body: timing.${name} is not a time a date can hold`)
+    const year = new Date(ms).getUTCFullYear()
+    if (!(year >= 0 && year <= 9999)) throw invalidLogBody(`Invalid log body: timing.${name} is not a time a date can hold`)
   }
 
   // Null prototype: a `Helicone-Property-__proto__` header is a property like any other.
