@@ -358,3 +358,32 @@ test('case 8: a timeAnchor that would move a date past year 9999 is refused at /
     })
   expect(log.status).toBe(400)
 })
+
+test('case 9: a score or rating that reaches no request stores nothing: no tenant, no pending entry', async () => {
+  const unknown = 'b1b2c3d4-0000-4000-8000-000000000009'
+  const keys = Array.from({ length: 50 }, () => freshKey())
+  for (const key of keys) {
+    await request(emulator.app)
+      .post(`/helicone/v1/request/${unknown}/score`)
+      .set(helicone(key))
+      .send({ scores: { a: 1 } })
+      .expect(201)
+    await request(emulator.app).post(`/helicone/v1/request/${unknown}/feedback`).set(helicone(key)).send({ rating: true }).expect(201)
+    await request(emulator.app)
+      .post('/helicone/v1/request/not-a-uuid/score')
+      .set(helicone(key))
+      .send({ scores: { a: 1 } })
+      .expect(201)
+  }
+  for (const key of keys) expect(Object.hasOwn(emulator.store.data.helicone, key)).toBe(false)
+  // A tenant that exists keeps no trace of it either.
+  const key = freshKey()
+  await logHeliconeRequest(key, 'm')
+  const before = JSON.stringify(emulator.store.data.helicone[key])
+  await request(emulator.app)
+    .post(`/helicone/v1/request/${unknown}/score`)
+    .set(helicone(key))
+    .send({ scores: { a: 1 } })
+    .expect(201)
+  expect(JSON.stringify(emulator.store.data.helicone[key])).toBe(before)
+})

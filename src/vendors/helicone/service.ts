@@ -71,17 +71,27 @@ export class HeliconeService {
     if (due.length === 0) return
     state.pendingScores = state.pendingScores.filter((p) => new Date(p.visible_at).getTime() > nowMs)
     for (const pending of due) {
-      if (!isUuidV1to5OrNil(pending.request_id)) continue
-      const processedAt = new Date(pending.visible_at).getTime()
-      const id = pending.request_id.toLowerCase()
-      const request = state.requests.find(
-        (r) => r.request_id.toLowerCase() === id && new Date(r.request_created_at).getTime() > processedAt - THIRTY_DAYS_MS,
-      )
+      const request = this.#target(state, pending.request_id, new Date(pending.visible_at).getTime())
       if (request !== undefined) request.scores = { ...request.scores, ...pending.scores }
     }
   }
 
+  /** The request a score posted now would reach when processed at `processedAt`, if any (jawn's score processor rules). */
+  #target(state: HeliconeState, requestId: string, processedAt: number): HeliconeRequestRecord | undefined {
+    if (!isUuidV1to5OrNil(requestId)) return undefined
+    const id = requestId.toLowerCase()
+    return state.requests.find(
+      (r) => r.request_id.toLowerCase() === id && new Date(r.request_created_at).getTime() > processedAt - THIRTY_DAYS_MS,
+    )
+  }
+
   async #post(grant: Grant, requestId: string, scores: Record<string, number>): Promise<void> {
+    if (this.#options.heliconeScoreDelayMs === 0) {
+      // Processed at once: a score that reaches no request is dropped now, and nothing (no tenant, no
+      // pending entry, no store write) is left behind by it.
+      const existing = this.#find(grant)
+      if (existing === undefined || this.#target(existing, requestId, this.#options.now().getTime()) === undefined) return
+    }
     const state = this.#ensure(grant)
     const now = this.#options.now()
     const visibleAt = new Date(now.getTime() + this.#options.heliconeScoreDelayMs)
