@@ -387,3 +387,31 @@ test('case 9: a score or rating that reaches no request stores nothing: no tenan
     .expect(201)
   expect(JSON.stringify(emulator.store.data.helicone[key])).toBe(before)
 })
+
+test('case 10: a Portkey graph window of 0000–9999 is a 400 AB01, not 120 000 buckets', async () => {
+  const query = { time_of_generation_min: '0000-01-01T00:00:00Z', time_of_generation_max: '9999-12-31T23:59:59Z' }
+  for (const graph of ['feedbacks', 'feedbacks/weighted', 'feedbacks/scores', 'feedbacks/ai-models']) {
+    const measure = await measureWithinBudget(emulator.url, () =>
+      fetch(`${emulator.url}/portkey/v1/analytics/graphs/${graph}?${new URLSearchParams(query)}`, {
+        headers: { 'x-portkey-api-key': freshKey() },
+      }),
+    )
+    expect(measure.status).toBe(400)
+    expect(JSON.parse(measure.text)).toEqual({
+      success: false,
+      data: {
+        errorCode: 'AB01',
+        message:
+          'Request Validation Error: the window from query.time_of_generation_min to query.time_of_generation_max holds more than 100000 time buckets',
+      },
+    })
+    expect(measure.blockedMs).toBeLessThan(LOOP_BUDGET_MS)
+  }
+  // 8 000 years of months are still answered.
+  const res = await request(emulator.app)
+    .get('/portkey/v1/analytics/graphs/feedbacks')
+    .set('x-portkey-api-key', freshKey())
+    .query({ time_of_generation_min: '2000-01-01T00:00:00Z', time_of_generation_max: '2100-01-01T00:00:00Z' })
+    .expect(200)
+  expect(res.body.data_points).toHaveLength(1201)
+})
