@@ -33,6 +33,8 @@ export type AppOptions = {
   faults: FaultRules
   /** Reset and seed, as `createEmulator` implements them (the control API calls the same functions). */
   state: StateControl
+  /** `--admin-token`: the control API then requires `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -63,6 +65,7 @@ export function createApp(options: AppOptions): Express {
         version: options.version,
         state: options.state,
         faults: options.faults,
+        adminToken: options.adminToken,
       },
       pipeline,
     ),

@@ -48,6 +48,11 @@ export type EmulatorOptions = {
   replay?: ReplayOptions
   /** Seed of the generator fault rules draw their `probability` from (`--seed`). Default 1. */
   seed?: number
+  /**
+   * The control API (`/__emulator`) then requires `Authorization: Bearer <adminToken>` and serves any Host.
+   * Without it, it serves loopback Host names and same-machine pages only (`--admin-token`).
+   */
+  adminToken?: string
 }
 
 /** What `reset` returns to: the startup fixtures (default), or nothing at all (`empty`). */
@@ -224,6 +229,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     vendorOptions: { now, heliconeScoreDelayMs: options.heliconeScoreDelayMs ?? 0 },
     faults,
     state: { reset, seed },
+    adminToken: options.adminToken,
   })
 
   let server: Server | null = null

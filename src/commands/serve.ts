@@ -1,6 +1,7 @@
 // The server: `llm-feedback-emulator [options]` (and `replay FILE…`, which is the same with recordings).
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/config-error.ts'
+import { isLoopbackHostname } from '../control/access.ts'
 import { createEmulator, type EmulatorOptions } from '../emulator.ts'
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-name.ts'
 import { VERSION } from '../version.ts'
@@ -27,6 +28,8 @@ Options:
                                fall back to the stateful emulator
   --replay-strict              with --replay: answer unmatched requests with 404 instead
   --seed N                     seed of the generator fault rules' probability draws (default 1)
+  --admin-token TOKEN          the control API (/__emulator) then requires Authorization: Bearer TOKEN and
+                               serves any host (env EMULATOR_ADMIN_TOKEN); without it, loopback hosts only
   --quiet                      no request log lines
   -h, --help                   this text
   -v, --version                the version
@@ -76,6 +79,7 @@ export async function run(
         replay: { type: 'string', multiple: true },
         'replay-strict': { type: 'boolean' },
         seed: { type: 'string' },
+        'admin-token': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -95,6 +99,8 @@ export async function run(
   const port = parseCount('port', values.port ?? process.env['PORT'], 4100)
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`)
   const host = values.host ?? process.env['HOST'] ?? '127.0.0.1'
+  const adminToken = values['admin-token'] ?? process.env['EMULATOR_ADMIN_TOKEN']
+  if (adminToken !== undefined && adminToken.trim() === '') fail('--admin-token must not be empty')
   if (values.vendor !== undefined && !isVendorName(values.vendor))
     fail(`--vendor must be one of ${VENDOR_NAMES.join(', ')}, got "${values.vendor}"`)
 
@@ -106,6 +112,7 @@ export async function run(
     heliconeScoreDelayMs: parseCount('helicone-score-delay-ms', values['helicone-score-delay-ms'], 0),
     seed: parseCount('seed', values.seed, 1),
     ...(values.keys === undefined ? {} : { keys: values.keys }),
+    ...(adminToken === undefined ? {} : { adminToken }),
     ...(values.vendor === undefined ? {} : { vendor: values.vendor }),
   }
   const replayFiles = [...(values.replay ?? []), ...positionals]
@@ -161,4 +168,10 @@ export async function run(
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.stdout.write(`${lines.join('\n')}\n`)
+  if (!isLoopbackHostname(host) && adminToken === undefined) {
+    process.stderr.write(
+      `llm-feedback-emulator: warning: listening on ${host}, reachable from other machines. The vendor routes accept any key, and the\n` +
+        `  control API answers only loopback host names; to reach it from elsewhere, set --admin-token TOKEN (env EMULATOR_ADMIN_TOKEN).\n`,
+    )
+  }
 }

@@ -10,6 +10,7 @@ import { formatLocation } from '../openapi/violations.ts'
 import type { Data } from '../store/data.ts'
 import { isVendorName, type VendorName } from '../vendors/vendor-name.ts'
 import type { ApiModule, VendorModule } from '../vendors/vendor.ts'
+import { checkControlAccess } from './access.ts'
 import type { FaultRules } from './fault-rules.ts'
 
 /** The state changes the control API shares with `createEmulator()`'s `reset()` and `seed()`. */
@@ -26,6 +27,8 @@ export type ControlContext = {
   version: string
   state: StateControl
   faults: FaultRules
+  /** `--admin-token`: every control request then needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined
 }
 
 /** A fixture document that cannot be loaded: 400 naming each fault's JSON path. */
@@ -60,7 +63,10 @@ export const controlApi: ApiModule<ControlContext> = {
     forStatus: (status) => problem(status, `HTTP ${status}`),
   },
   apiKeyOf: () => null,
-  authenticate: () => ({ apiKey: '', tenant: '', info: {} }),
+  authenticate: (req, _operation, ctx) => {
+    checkControlAccess(req, ctx.adminToken)
+    return { apiKey: '', tenant: '', info: {} }
+  },
   createHandlers(ctx) {
     return {
       getHealth: () => ({ status: 200, body: { status: 'ok', version: ctx.version, vendors: ctx.vendors.map((v) => v.name) } }),
