@@ -7,6 +7,7 @@ import { createOperationRouter, lastResortErrorHandler } from './http/operation-
 import { problem } from './http/problem.ts'
 import { sendHttpError } from './http/reply.ts'
 import { operationTable } from './openapi/operations.ts'
+import { scrubUrl } from './recordings/scrub.ts'
 import type { Data } from './store/data.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 
@@ -47,7 +48,8 @@ export function createApp(options: AppOptions): Express {
     const started = process.hrtime.bigint()
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      options.logger.request(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms`)
+      // Scrubbed: a `?api_key=…` must not land in CI logs.
+      options.logger.request(`${req.method} ${scrubUrl(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`)
     })
     next()
   })

@@ -415,3 +415,14 @@ test('case 10: a Portkey graph window of 0000–9999 is a 400 AB01, not 120 000 
     .expect(200)
   expect(res.body.data_points).toHaveLength(1201)
 })
+
+test('case 12: the request log line never prints a secret from the query', async () => {
+  const lines: string[] = []
+  const { createTestEmulator } = await import('../helpers/create-test-emulator.ts')
+  const logged = await createTestEmulator({ quiet: false, logger: { request: (line) => lines.push(line) } })
+  await request(logged.app)
+    .get('/portkey/v1/feedback-nope?api_key=plain-secret-123&x=sk-4fQx7Zk2L9mNpR3sT8vW')
+    .set('x-portkey-api-key', 'k')
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(/^GET \/portkey\/v1\/feedback-nope\?api_key=%5Bscrubbed%5D&x=\[scrubbed\] 404 /)
+})
