@@ -70,7 +70,9 @@ export function compileOperations(name: SpecName): OperationTable {
   const doc = loadSpec(name)
   const id = specId(name)
   const paramAjv = createAjv({ coerceTypes: 'array' })
-  const bodyAjv = createAjv({ coerceTypes: false })
+  // Bodies are checked without filling defaults: the check never changes the body (so the pipeline needs no
+  // copy of it), and a handler that needs a default takes it from the schema (createDefaultsFiller).
+  const bodyAjv = createAjv({ coerceTypes: false, useDefaults: false })
   const responseAjv = createAjv({ coerceTypes: false, useDefaults: false })
 
   const operations: Operation[] = []

@@ -13,7 +13,7 @@ const ANY = -1
  * constant): linear work is always allowed; a `_` pattern that would go quadratic stops there, and the
  * query is answered as ClickHouse answers one that runs too long.
  */
-export const LIKE_STEPS_PER_CHAR = 16
+export const LIKE_STEPS_PER_CHAR = 4
 const LIKE_STEPS_BASE = 10_000
 
 /** Counts the character comparisons of the evaluations that share it (tests read it to check linearity). */

@@ -105,7 +105,27 @@ export function validateTsoaBody(schema: Schema, body: unknown): { errors: Field
   return { errors: errors.total > 0 ? errors.details : null, value }
 }
 
+/**
+ * How deep schemas may nest while validating (a filter tree is three levels per node) [emulator]: past it the
+ * field is reported as too deep instead of the validator overflowing the stack on a 990-deep tree.
+ */
+export const MAX_TSOA_NESTING = 600
+let nesting = 0
+
 function validateParam(schema: Schema, value: unknown, name: string, errors: ErrorSink, parent: string, required: boolean): unknown {
+  if (nesting >= MAX_TSOA_NESTING) {
+    errors.add(parent + name, { message: `nested deeper than the emulator validates (${MAX_TSOA_NESTING} levels)` })
+    return undefined
+  }
+  nesting++
+  try {
+    return validateParamAt(schema, value, name, errors, parent, required)
+  } finally {
+    nesting--
+  }
+}
+
+function validateParamAt(schema: Schema, value: unknown, name: string, errors: ErrorSink, parent: string, required: boolean): unknown {
   if (value === undefined) {
     if (required) errors.add(parent + name, { message: `'${name}' is required` })
     return undefined
@@ -306,11 +326,11 @@ function validateModel(s: Schema, value: unknown, name: string, errors: ErrorSin
   const properties = s.properties ?? {}
   const required = new Set(s.required ?? [])
   const keys = Object.keys(value)
-  const out = Object.fromEntries(Object.entries(value))
+  const validatedValues: [string, unknown][] = []
   for (const [key, property] of Object.entries(properties)) {
     if (errors.full) return undefined
     const validated = validateParam(property, value[key], key, errors, `${path}.`, required.has(key))
-    if (validated !== undefined) setOwn(out, key, validated)
+    if (validated !== undefined) validatedValues.push([key, validated])
   }
   if (s.additionalProperties === false || s.additionalProperties === undefined) {
     for (const key of keys) {
@@ -323,11 +343,21 @@ function validateModel(s: Schema, value: unknown, name: string, errors: ErrorSin
       if (errors.full) return undefined
       if (Object.hasOwn(properties, key)) continue
       const validated = validateParam(s.additionalProperties, value[key], key, errors, `${path}.`, true)
-      if (validated !== undefined) setOwn(out, key, validated)
+      if (validated !== undefined) validatedValues.push([key, validated])
       else errors.add(`${path}.${key}`, { message: `No matching model found in additionalProperties to validate ${key}`, value: key })
     }
   }
-  return errors.total > before ? undefined : out
+  return errors.total > before ? undefined : coerced(value, validatedValues)
+}
+
+/**
+ * The value the controller gets: the input's own entries with the validated ones in their place, built
+ * only for a valid object (a copy of 60,000 excess keys would cost more than their parse).
+ */
+function coerced(value: Record<string, unknown>, validated: readonly [string, unknown][]): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(value))
+  for (const [key, v] of validated) setOwn(out, key, v)
+  return out
 }
 
 /** A tsoa object literal (inline types, `Partial<…>`, `Record<…>`): excess properties are reported together. */
@@ -343,26 +373,29 @@ function validateObjectLiteral(s: Schema, value: unknown, name: string, errors: 
   if (s.additionalProperties === false) {
     const excess = Object.keys(value).filter((k) => !Object.hasOwn(properties, k))
     if (excess.length > 0) {
-      // tsoa lists the excess properties last one first.
-      const excessValues = Object.fromEntries(excess.toReversed().map((k) => [k, value[k]]))
-      errors.add(path, { message: `"${excess.join(',')}" is an excess property and therefore is not allowed`, value: excessValues })
+      // tsoa lists every excess property (last one first in `value`); the emulator names the first
+      // MAX_TSOA_ERRORS of them, then `…`.
+      const named = excess.slice(0, MAX_TSOA_ERRORS)
+      const excessValues = Object.fromEntries(named.toReversed().map((k) => [k, value[k]]))
+      const list = `${named.join(',')}${excess.length > named.length ? ',…' : ''}`
+      errors.add(path, { message: `"${list}" is an excess property and therefore is not allowed`, value: excessValues })
     }
   }
-  const out = Object.fromEntries(Object.entries(value))
+  const validatedValues: [string, unknown][] = []
   for (const [key, property] of Object.entries(properties)) {
     if (errors.full) return undefined
     const validated = validateParam(property, value[key], key, errors, `${path}.`, required.has(key))
-    if (validated !== undefined) setOwn(out, key, validated)
+    if (validated !== undefined) validatedValues.push([key, validated])
   }
   if (typeof s.additionalProperties === 'object') {
     for (const key of Object.keys(value)) {
       if (errors.full) return undefined
       if (Object.hasOwn(properties, key)) continue
       const validated = validateParam(s.additionalProperties, value[key], key, errors, `${path}.`, true)
-      if (validated !== undefined) setOwn(out, key, validated)
+      if (validated !== undefined) validatedValues.push([key, validated])
     }
   }
-  return errors.total > before ? undefined : out
+  return errors.total > before ? undefined : coerced(value, validatedValues)
 }
 
 /**

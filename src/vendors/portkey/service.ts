@@ -9,6 +9,8 @@ import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
 
 // ajv fills no `default`s inside the request body's `oneOf` (object or array): take them from the schema here.
 const withFeedbackDefaults = createDefaultsFiller<FeedbackInput>('portkey', '/components/schemas/FeedbackRequest')
+// Request bodies are checked without filling defaults: the update's `weight` default comes from the schema here.
+const withUpdateDefaults = createDefaultsFiller<FeedbackUpdateRequest>('portkey', '/components/schemas/FeedbackUpdateRequest')
 
 export function emptyTenantState(): TenantState {
   return { generations: [], feedback: [] }
@@ -59,7 +61,8 @@ export class PortkeyService {
   }
 
   /** Replaces value and weight (and metadata when given) of a feedback; 404 AB08 for an unknown id. */
-  async updateFeedback(tenant: string, id: string, update: FeedbackUpdateRequest): Promise<void> {
+  async updateFeedback(tenant: string, id: string, sent: FeedbackUpdateRequest): Promise<void> {
+    const update = withUpdateDefaults(sent)
     const feedback = findTenant<TenantState>(this.#db, 'portkey', tenant)?.feedback.find((f) => f.id === id)
     if (feedback === undefined) throw portkeyError(NOT_FOUND, `Feedback not found: ${id}`)
     feedback.value = update.value
