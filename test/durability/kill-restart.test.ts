@@ -62,33 +62,29 @@ async function stored(url: string): Promise<{ traces: Set<string>; requests: Set
   }
 }
 
-test(
-  `every acknowledged write survives ${KILLS} SIGKILLs mid-load, and the store loads each time`,
-  async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lfe-durable-'))
-    const db = join(dir, 'db.json')
-    const acknowledged: { kind: 'portkey' | 'helicone'; id: string }[] = []
-    let sent = 0
-    for (let round = 0; round < KILLS; round++) {
-      const { child, url, finished } = await startCli(['--db', db, '--quiet'])
-      // The previous round's acknowledged writes are all there after the restart.
-      const before = await stored(url)
-      for (const w of acknowledged) expect(w.kind === 'portkey' ? before.traces.has(w.id) : before.requests.has(w.id), w.id).toBe(true)
-      const inFlight = Array.from({ length: WRITES_PER_ROUND }, (_, i) => write(url, round, i))
-      sent += WRITES_PER_ROUND
-      // Kill at a different point each round: 40..540 ms into the load, with writes acknowledged and in flight.
-      await new Promise((resolve) => setTimeout(resolve, 40 + ((round * 97) % 500)))
-      child.kill('SIGKILL')
-      for (const w of await Promise.all(inFlight)) if (w !== null) acknowledged.push(w)
-      await finished
-    }
+test(`every acknowledged write survives ${KILLS} SIGKILLs mid-load, and the store loads each time`, async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lfe-durable-'))
+  const db = join(dir, 'db.json')
+  const acknowledged: { kind: 'portkey' | 'helicone'; id: string }[] = []
+  let sent = 0
+  for (let round = 0; round < KILLS; round++) {
     const { child, url, finished } = await startCli(['--db', db, '--quiet'])
-    const after = await stored(url)
-    for (const w of acknowledged) expect(w.kind === 'portkey' ? after.traces.has(w.id) : after.requests.has(w.id), w.id).toBe(true)
-    child.kill('SIGTERM')
+    // The previous round's acknowledged writes are all there after the restart.
+    const before = await stored(url)
+    for (const w of acknowledged) expect(w.kind === 'portkey' ? before.traces.has(w.id) : before.requests.has(w.id), w.id).toBe(true)
+    const inFlight = Array.from({ length: WRITES_PER_ROUND }, (_, i) => write(url, round, i))
+    sent += WRITES_PER_ROUND
+    // Kill at a different point each round: 40..540 ms into the load, with writes acknowledged and in flight.
+    await new Promise((resolve) => setTimeout(resolve, 40 + ((round * 97) % 500)))
+    child.kill('SIGKILL')
+    for (const w of await Promise.all(inFlight)) if (w !== null) acknowledged.push(w)
     await finished
-    console.log(`durability: ${KILLS} kills, ${sent} writes sent, ${acknowledged.length} acknowledged and all present after restart`)
-    expect(sent).toBeGreaterThanOrEqual(2000)
-  },
-  600_000,
-)
+  }
+  const { child, url, finished } = await startCli(['--db', db, '--quiet'])
+  const after = await stored(url)
+  for (const w of acknowledged) expect(w.kind === 'portkey' ? after.traces.has(w.id) : after.requests.has(w.id), w.id).toBe(true)
+  child.kill('SIGTERM')
+  await finished
+  console.log(`durability: ${KILLS} kills, ${sent} writes sent, ${acknowledged.length} acknowledged and all present after restart`)
+  expect(sent).toBeGreaterThanOrEqual(2000)
+}, 600_000)
