@@ -59,7 +59,7 @@ test('10 000 concurrent feedback writes for one tenant: exactly 10 000 stored an
   expect(state.feedback).toHaveLength(10_000)
   expect(new Set(state.feedback.map((f) => f.id)).size).toBe(10_000)
   expect(await scoresTotal(key)).toBe(10_000)
-})
+}, 180_000)
 
 test("1 000 randomized cross-tenant probes never see or touch another key's data", async () => {
   const random = createRandom(13)
@@ -149,4 +149,4 @@ test("1 000 randomized cross-tenant probes never see or touch another key's data
   }
   console.log(`isolation: ${probes} cross-tenant probes over ${keys.length} tenants`)
   expect(probes).toBeGreaterThanOrEqual(1000)
-})
+}, 180_000)
