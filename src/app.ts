@@ -12,6 +12,7 @@ import { problem } from './http/problem.ts'
 import { sendHttpError } from './http/reply.ts'
 import { operationTable } from './openapi/operations.ts'
 import type { Store } from './store/store.ts'
+import { scrubUrl } from './recordings/scrub.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 
 export type Logger = {
@@ -45,6 +46,8 @@ export type AppOptions = {
   clock?: TestClock
   /** The completion engine of the vendors' LLM routes (its rules are `/__emulator/completions`). */
   completions: CompletionEngine
+  /** `--admin-token`: the control API then requires `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -57,7 +60,8 @@ export function createApp(options: AppOptions): Express {
     const started = process.hrtime.bigint()
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      options.logger.request(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms`)
+      // Scrubbed: a `?api_key=…` must not land in CI logs.
+      options.logger.request(`${req.method} ${scrubUrl(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`)
     })
     next()
   })
@@ -82,6 +86,7 @@ export function createApp(options: AppOptions): Express {
         coverage,
         clock,
         completions: options.completions.rules,
+        adminToken: options.adminToken,
       },
       pipeline,
     ),

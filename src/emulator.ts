@@ -33,7 +33,7 @@ import { specId } from './openapi/load-specs.ts'
 import { operationTable } from './openapi/operations.ts'
 import { toViolations } from './openapi/violations.ts'
 import { createReplay, type ReplayOptions } from './recordings/replay.ts'
-import type { Data } from './store/data.ts'
+import { tenantMap, type Data } from './store/data.ts'
 import type { ResetOperation, StagedTenant } from './store/operations.ts'
 import { Store } from './store/store.ts'
 import { VENDORS } from './vendors/index.ts'
@@ -77,6 +77,11 @@ export type EmulatorOptions = {
    * answer (or its first event) and part of the latency the vendors log. Default 20.
    */
   completionLatencyMs?: number
+  /**
+   * The control API (`/__emulator`) then requires `Authorization: Bearer <adminToken>` and serves any Host.
+   * Without it, it serves loopback Host names and same-machine pages only (`--admin-token`).
+   */
+  adminToken?: string
 }
 
 /** The default simulated provider latency of the LLM routes. */
@@ -205,7 +210,12 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     filter: { onlyMissing?: boolean; only?: TenantFilter },
   ): StagedTenant[] => {
     // Later documents see the tenants earlier ones staged (a second block for a tenant is still refused per document).
-    const scratch: Data = { version: base.version, portkey: { ...base.portkey }, helicone: { ...base.helicone }, pulze: { ...base.pulze } }
+    const scratch: Data = {
+      version: base.version,
+      portkey: tenantMap(base.portkey),
+      helicone: tenantMap(base.helicone),
+      pulze: tenantMap(base.pulze),
+    }
     const staged: StagedTenant[] = []
     for (const { source, doc } of documents) {
       const { tenants } = stageFixtureDocument(scratch, source, doc, { vendors: VENDORS, keys, now: now(), ...filter })
@@ -304,6 +314,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     journal,
     coverage,
     clock,
+    adminToken: options.adminToken,
   })
 
   let server: Server | null = null

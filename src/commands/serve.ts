@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/config-error.ts'
 import { DEFAULT_JOURNAL_SIZE } from '../control/journal.ts'
 import { createEmulator, DEFAULT_COMPLETION_LATENCY_MS, type EmulatorOptions } from '../emulator.ts'
+import { isLoopbackHostname } from '../control/access.ts'
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-name.ts'
 import { VERSION } from '../version.ts'
 
@@ -31,6 +32,8 @@ Options:
   --seed N                     seed of the generator fault rules' probability draws (default 1)
   --completion-latency-ms N    simulated provider latency of the LLM routes (default 20)
   --journal-size N             requests the journal keeps, oldest dropped (default ${DEFAULT_JOURNAL_SIZE}; 0 = no journal)
+  --admin-token TOKEN          the control API (/__emulator) then requires Authorization: Bearer TOKEN and
+                               serves any host (env EMULATOR_ADMIN_TOKEN); without it, loopback hosts only
   --quiet                      no request log lines
   -h, --help                   this text
   -v, --version                the version
@@ -82,6 +85,7 @@ export async function run(
         seed: { type: 'string' },
         'completion-latency-ms': { type: 'string' },
         'journal-size': { type: 'string' },
+        'admin-token': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -101,6 +105,8 @@ export async function run(
   const port = parseCount('port', values.port ?? process.env['PORT'], 4100)
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`)
   const host = values.host ?? process.env['HOST'] ?? '127.0.0.1'
+  const adminToken = values['admin-token'] ?? process.env['EMULATOR_ADMIN_TOKEN']
+  if (adminToken !== undefined && adminToken.trim() === '') fail('--admin-token must not be empty')
   if (values.vendor !== undefined && !isVendorName(values.vendor))
     fail(`--vendor must be one of ${VENDOR_NAMES.join(', ')}, got "${values.vendor}"`)
 
@@ -114,6 +120,7 @@ export async function run(
     completionLatencyMs: parseCount('completion-latency-ms', values['completion-latency-ms'], DEFAULT_COMPLETION_LATENCY_MS),
     journalSize: parseCount('journal-size', values['journal-size'], DEFAULT_JOURNAL_SIZE),
     ...(values.keys === undefined ? {} : { keys: values.keys }),
+    ...(adminToken === undefined ? {} : { adminToken }),
     ...(values.vendor === undefined ? {} : { vendor: values.vendor }),
   }
   const replayFiles = [...(values.replay ?? []), ...positionals]
@@ -169,4 +176,10 @@ export async function run(
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.stdout.write(`${lines.join('\n')}\n`)
+  if (!isLoopbackHostname(host) && adminToken === undefined) {
+    process.stderr.write(
+      `llm-feedback-emulator: warning: listening on ${host}, reachable from other machines. The vendor routes accept any key, and the\n` +
+        `  control API answers only loopback host names; to reach it from elsewhere, set --admin-token TOKEN (env EMULATOR_ADMIN_TOKEN).\n`,
+    )
+  }
 }

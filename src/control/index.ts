@@ -16,6 +16,7 @@ import { FaultRuleError, type FaultRule, type FaultRules } from './fault-rules.t
 import { toHar } from './har.ts'
 import type { Journal, RequestFilter, RequestMatcher } from './journal.ts'
 import { operationTable } from '../openapi/operations.ts'
+import { checkControlAccess } from './access.ts'
 
 /** The state changes the control API shares with `createEmulator()`'s `reset()` and `seed()`. */
 export type StateControl = {
@@ -37,6 +38,8 @@ export type ControlContext = {
   clock: TestClock
   /** The scripted answers of the LLM routes. */
   completions: CompletionRuleSet
+  /** `--admin-token`: every control request then needs `Authorization: Bearer <token>`. */
+  adminToken?: string | undefined
 }
 
 /** The journal, or the 409 that says it is off (so a count cannot silently be 0). */
@@ -81,8 +84,15 @@ function fixtureProblem(error: FixtureError): HttpError {
   })
 }
 
+/**
+ * The control API reads bodies up to this size: `/seed` must take back whatever `/state` gave, and a store
+ * can hold more than a vendor's 1 MB request limit.
+ */
+export const CONTROL_BODY_LIMIT = '256mb'
+
 export const controlApi: ApiModule<ControlContext> = {
   name: 'emulator',
+  bodyLimit: CONTROL_BODY_LIMIT,
   errors: {
     invalidRequest: (violations) =>
       problem(400, 'Invalid request', {
@@ -98,7 +108,10 @@ export const controlApi: ApiModule<ControlContext> = {
     forStatus: (status) => problem(status, `HTTP ${status}`),
   },
   apiKeyOf: () => null,
-  authenticate: () => ({ apiKey: '', tenant: '', info: {} }),
+  authenticate: (req, _operation, ctx) => {
+    checkControlAccess(req, ctx.adminToken)
+    return { apiKey: '', tenant: '', info: {} }
+  },
   createHandlers(ctx) {
     return {
       getHealth: () => ({ status: 200, body: { status: 'ok', version: ctx.version, vendors: ctx.vendors.map((v) => v.name) } }),

@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express'
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
+import { jsonTextDepthExceeds, MAX_JSON_DEPTH } from '../util/json-depth.ts'
 
-/** The largest request body any route reads. */
+/** The largest request body a vendor route reads. */
 export const BODY_LIMIT = '1mb'
 
 /**
@@ -28,17 +28,25 @@ export class BodyReadError extends Error {
   }
 }
 
-const readText = express.text({ limit: BODY_LIMIT, type: () => true, defaultCharset: 'utf-8' })
+const readers = new Map<string, ReturnType<typeof express.text>>()
+const readerFor = (limit: string) => {
+  let reader = readers.get(limit)
+  if (reader === undefined) {
+    reader = express.text({ limit, type: () => true, defaultCharset: 'utf-8' })
+    readers.set(limit, reader)
+  }
+  return reader
+}
 const bodies = new WeakMap<Request, Promise<RequestBody>>()
 
 /**
  * Reads the body once per request (later calls get the same answer), so the replay layer and the vendor
  * pipeline never read a stream twice. Rejects with BodyReadError.
  */
-export function readBody(req: Request, res: Response): Promise<RequestBody> {
+export function readBody(req: Request, res: Response, limit = BODY_LIMIT): Promise<RequestBody> {
   let body = bodies.get(req)
   if (body === undefined) {
-    body = read(req, res)
+    body = read(req, res, limit)
     bodies.set(req, body)
   }
   return body
@@ -48,9 +56,9 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return contentType === undefined || /json/i.test(contentType)
 }
 
-async function read(req: Request, res: Response): Promise<RequestBody> {
+async function read(req: Request, res: Response, limit: string): Promise<RequestBody> {
   await new Promise<void>((resolve, reject) => {
-    readText(req, res, (error?: unknown) => {
+    readerFor(limit)(req, res, (error?: unknown) => {
       if (error === undefined || error === null) return resolve()
       const type = (error as { type?: string }).type
       if (type === 'entity.too.large') return reject(new BodyReadError('tooLarge', error as Error))
@@ -71,7 +79,8 @@ async function read(req: Request, res: Response): Promise<RequestBody> {
   } catch (error) {
     throw new BodyReadError('malformed', Object.assign(error as SyntaxError, { body: text }))
   }
-  if (jsonDepthExceeds(value))
+  // Checked on the text (valid JSON by now): a walk over a parsed body of 60,000 keys cost more than its parse.
+  if (jsonTextDepthExceeds(text))
     throw new BodyReadError('malformed', new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`))
   return { kind: 'json', value }
 }

@@ -3,7 +3,7 @@ import { createAjv } from './create-ajv.ts'
 import { escapePointerToken } from './json-pointer.ts'
 import { loadSpec, specId, type OpenApiDocument, type SpecName } from './load-specs.ts'
 import { deref, refPointer } from './refs.ts'
-import { toViolations, type RequestPart, type Violation } from './violations.ts'
+import { MAX_VIOLATIONS, toViolations, type RequestPart, type Violation } from './violations.ts'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const
 export type HttpMethod = (typeof METHODS)[number]
@@ -39,7 +39,7 @@ export type Operation = {
    * what the response check and coverage go by.
    */
   declaredStatus(status: number): string | null
-  /** Validates (and coerces, and fills defaults in) the request parts in place; [] when valid. */
+  /** Validates (and coerces, and fills defaults in) the request parts in place; [] when valid, else at most MAX_VIOLATIONS. */
   validateRequest(input: RequestInput): Violation[]
   /**
    * [] when `body` matches the response declared for `status`; a violation when the status is undeclared.
@@ -77,7 +77,9 @@ export function compileOperations(name: SpecName): OperationTable {
   const doc = loadSpec(name)
   const id = specId(name)
   const paramAjv = createAjv({ coerceTypes: 'array' })
-  const bodyAjv = createAjv({ coerceTypes: false })
+  // Bodies are checked without filling defaults: the check never changes the body (so the pipeline needs no
+  // copy of it), and a handler that needs a default takes it from the schema (createDefaultsFiller).
+  const bodyAjv = createAjv({ coerceTypes: false, useDefaults: false })
   const responseAjv = createAjv({ coerceTypes: false, useDefaults: false })
 
   const operations: Operation[] = []
@@ -167,7 +169,9 @@ export function compileOperations(name: SpecName): OperationTable {
           for (const part of ['path', 'query', 'header'] as const) {
             const validate = paramValidators.get(part)
             const data = part === 'path' ? input.path : part === 'query' ? input.query : input.headers
-            if (validate !== undefined && !validate(data)) violations.push(...toViolations(part, validate.errors, data))
+            if (validate !== undefined && !validate(data)) {
+              for (const v of toViolations(part, validate.errors, data, MAX_VIOLATIONS - violations.length)) violations.push(v)
+            }
           }
           if (input.body === undefined) {
             if (bodyRequired) {
@@ -180,7 +184,9 @@ export function compileOperations(name: SpecName): OperationTable {
               })
             }
           } else if (bodyValidator !== null) {
-            if (!bodyValidator(input.body)) violations.push(...toViolations('body', bodyValidator.errors, input.body))
+            if (!bodyValidator(input.body)) {
+              for (const v of toViolations('body', bodyValidator.errors, input.body, MAX_VIOLATIONS - violations.length)) violations.push(v)
+            }
           }
           return violations
         },

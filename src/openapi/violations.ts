@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv'
+import { MAX_AJV_ERRORS } from './create-ajv.ts'
 import { instancePathTokens } from './json-pointer.ts'
 
 export type RequestPart = 'path' | 'query' | 'header' | 'body'
@@ -18,12 +19,17 @@ export type Violation = {
   schemaPath: string
 }
 
+/** The most violations one request is reported with (ajv stops collecting at about this many, see create-ajv.ts). */
+export const MAX_VIOLATIONS = MAX_AJV_ERRORS
+
+/** The first `limit` (MAX_VIOLATIONS) of ajv's errors as violations. */
 export function toViolations(
   part: RequestPart | 'response',
   errors: readonly ErrorObject[] | null | undefined,
   data: unknown,
+  limit = MAX_VIOLATIONS,
 ): Violation[] {
-  return (errors ?? []).map((error) => {
+  return (errors ?? []).slice(0, Math.max(0, limit)).map((error) => {
     const tokens = instancePathTokens(error.instancePath)
     const params = error.params as Record<string, unknown>
     const extra =

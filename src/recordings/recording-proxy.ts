@@ -103,7 +103,8 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
       upstream = await upstreamFetch(url, { method, headers, redirect: 'manual', ...(hasBody ? { body: raw } : {}) })
       responseBytes = Buffer.from(await upstream.arrayBuffer())
     } catch (error) {
-      log(`${method} ${path} → upstream failed: ${(error as Error).message} (not recorded)`)
+      const scrub = createScrubber(secretsOf(req.headers))
+      log(`${method} ${scrub.url(path)} → upstream failed: ${scrub.text((error as Error).message)} (not recorded)`)
       return sendProblem(res, 502, 'Bad Gateway', `The upstream ${target.origin} could not be reached: ${(error as Error).message}`)
     }
 
@@ -122,7 +123,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
     const interaction: RecordedInteraction = {
       vendor: options.vendor,
       method: METHODS.includes(method as RecordedMethod) ? (method as RecordedMethod) : 'GET',
-      path,
+      path: scrubber.url(path),
       ...(Object.keys(query).length === 0 ? {} : { query: scrubber.value(query) }),
       ...(requestBody === undefined ? {} : { requestBody: scrubber.value(requestBody) }),
       status: upstream.status,
@@ -137,7 +138,7 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
       operation === null
         ? ` (not recorded: not an operation of specs/${options.vendor}.yaml)`
         : ` (#${file.count - 1} ${operation.operationId})`
-    log(`${method} ${path}${incoming.search} → ${upstream.status} ${Date.now() - started}ms${note}`)
+    log(`${method} ${scrubber.url(`${path}${incoming.search}`)} → ${upstream.status} ${Date.now() - started}ms${note}`)
     if (operation !== null) {
       // Recorded anyway (it is what the vendor said), but replay will refuse it until the spec agrees.
       for (const p of checkInteraction(interaction, file.count - 1))
@@ -156,8 +157,9 @@ export async function createRecordingProxy(options: RecordingProxyOptions): Prom
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`${req.method} ${req.url} → recorder error: ${(error as Error).message}`)
-      if (!res.headersSent) sendProblem(res, 500, 'Recorder error', (error as Error).message)
+      const scrub = createScrubber(secretsOf(req.headers))
+      log(`${req.method} ${scrub.url(req.url ?? '')} → recorder error: ${scrub.text((error as Error).message)}`)
+      if (!res.headersSent) sendProblem(res, 500, 'Recorder error', scrub.text((error as Error).message))
       else res.end()
     })
   })

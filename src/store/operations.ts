@@ -6,7 +6,7 @@ import { applyHeliconeOperation, type HeliconeOperation } from '../vendors/helic
 import { applyPortkeyOperation, type PortkeyOperation } from '../vendors/portkey/mutations.ts'
 import { applyPulzeOperation, type PulzeOperation } from '../vendors/pulze/mutations.ts'
 import type { VendorName } from '../vendors/vendor-name.ts'
-import type { Data } from './data.ts'
+import { emptyTenants, type Data } from './data.ts'
 import { setTenant } from './tenant-state.ts'
 
 /** A tenant's whole state, as a fixture block becomes when it is loaded. */
@@ -49,7 +49,7 @@ export function applyOperation(data: Data, op: Operation): void {
       return
     case 'reset':
       for (const { vendor, tenant } of op.targets) {
-        if (tenant === undefined) data[vendor] = {}
+        if (tenant === undefined) data[vendor] = emptyTenants()
         else delete data[vendor][tenant]
       }
       for (const { vendor, tenant, state } of op.restore ?? []) setTenant(data, vendor, tenant, state)

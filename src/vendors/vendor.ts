@@ -128,6 +128,8 @@ export type ApiModule<C extends { operations: OperationTable }> = {
    * malformed body is a 422 even without a key). Default: authenticate first.
    */
   parseBodyBeforeAuth?: boolean
+  /** The largest body its routes read (default BODY_LIMIT, 1 MB, as the vendors' servers). */
+  bodyLimit?: string
   errors: VendorErrors
   /** The request's API key as the vendor reads it (null when none is sent); fault rules match on it. */
   apiKeyOf(req: Request): string | null

@@ -20,13 +20,15 @@ type Exchange = { method: string; path: string; body?: unknown; status: number; 
 let dir: string
 let out: string
 const session: Exchange[] = []
+/** What the recorder printed (its log lines land in CI logs). */
+const logLines: string[] = []
 
 /** Records a short Portkey session through the proxy, against the fake upstream. */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lfe-record-'))
   out = join(dir, 'session.json')
   const upstream = await startFakePortkey()
-  const proxy = await createRecordingProxy({ vendor: 'portkey', target: upstream.url, out, port: 0 })
+  const proxy = await createRecordingProxy({ vendor: 'portkey', target: upstream.url, out, port: 0, log: (line) => logLines.push(line) })
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${proxy.url}${path}`, {
       method,
@@ -58,6 +60,9 @@ beforeAll(async () => {
   await proxy.close()
   await upstream.close()
   expect(upstream.seen).toHaveLength(6)
+  // Issue 13, case 12: the printed query is scrubbed too.
+  expect(logLines.join('\n')).toContain('api_key=%5Bscrubbed%5D')
+  expect(logLines.join('\n')).not.toContain(METADATA_SECRET)
   // The upstream got the real key and the unscrubbed body: scrubbing only affects what is written.
   expect(upstream.seen[1]?.headers['x-portkey-api-key']).toBe(KEY)
   expect(upstream.seen[1]?.body).toContain(SK_IN_TEXT)

@@ -149,11 +149,22 @@ test.each(CASES)('$name → $status in the vendor shape', async ({ method, path,
   expect(res.text).not.toMatch(/\n\s+at /)
 })
 
+test("control API: a body over its 256 MB limit is a problem+json 413 (the limit is the module's, not the vendors' 1 MB)", async () => {
+  const { controlApi, CONTROL_BODY_LIMIT } = await import('../../src/control/index.ts')
+  expect(controlApi.bodyLimit).toBe(CONTROL_BODY_LIMIT)
+  const res = await request(emulator.app)
+    .post('/__emulator/seed')
+    .set('content-type', 'application/json')
+    .send({ big: 'x'.repeat(1_100_000) })
+  expect(res.status).toBe(400)
+  const tooLarge = controlApi.errors.payloadTooLarge(CONTROL_BODY_LIMIT)
+  expect([tooLarge.status, tooLarge.headers['content-type']]).toEqual([413, 'application/problem+json'])
+})
+
 test.each([
   ['portkey', '/portkey/v1/feedback', portkey(key)],
   ['helicone', '/helicone/v1/dashboard/scores/query', bearer(key)],
   ['pulze', `/pulze/v1/logs/${LOG_ID}/rating`, bearer(key)],
-  ['control API', '/__emulator/seed', {}],
 ])('%s: a body over 1 MB is a JSON 413', async (_vendor, path, headers) => {
   const res = await request(emulator.app)
     .post(path)

@@ -2,6 +2,8 @@
 // (Helicone/helicone packages/filters/filters.ts and filterDefs.ts, as run on ClickHouse): a filter node becomes a predicate over stored requests, a ClickHouse-style error
 // (the real server answers those as 200 `{data: null, error}`), or a FilterBuilderError (the real query
 // builder throws: HTTP 500).
+import { QUERY_TIMEOUT } from './errors.ts'
+import { compileLike, LikeBudgetExceeded, type StepBudget } from './like-pattern.ts'
 import { bodyText, FEEDBACK_KEY, parseServerDate, scoresText, storedCost, ZERO_UUID } from './records.ts'
 import type { HeliconeRequestRecord } from './types.ts'
 
@@ -67,21 +69,45 @@ const PRIORITY = ['property_key', 'properties', 'search_properties', 'scores', '
 
 const SQL_FUNCTION: Record<string, string> = { like: 'like', ilike: 'ilike', contains: 'ilike', 'not-contains': 'notILike' }
 
-/** Compiles a filter node. Throws FilterBuilderError where the real builder throws. */
-export function compileFilter(node: unknown): CompiledFilter {
-  const errors: string[] = []
-  const predicate = compileNode(node, errors)
-  const first = errors[0]
-  return first === undefined ? { ok: true, predicate } : { ok: false, error: first }
+/**
+ * A query that would run too long (a LIKE whose `_` segments would go quadratic): jawn answers a ClickHouse
+ * timeout with QUERY_TIMEOUT, and so does the emulator.
+ */
+export class QueryTimeoutError extends Error {
+  constructor() {
+    super(QUERY_TIMEOUT)
+    this.name = 'QueryTimeoutError'
+  }
 }
 
-function compileNode(node: unknown, errors: string[]): Predicate {
+/**
+ * Compiles a filter node. Throws FilterBuilderError where the real builder throws; the predicate throws
+ * QueryTimeoutError when the query's work budget is spent.
+ */
+export function compileFilter(node: unknown): CompiledFilter {
+  const errors: string[] = []
+  const budget: StepBudget = { steps: 0 }
+  const compiled = compileNode(node, errors, budget)
+  const first = errors[0]
+  if (first !== undefined) return { ok: false, error: first }
+  const predicate: Predicate = (row) => {
+    try {
+      return compiled(row)
+    } catch (error) {
+      if (error instanceof LikeBudgetExceeded) throw new QueryTimeoutError()
+      throw error
+    }
+  }
+  return { ok: true, predicate }
+}
+
+function compileNode(node: unknown, errors: string[], budget: StepBudget): Predicate {
   if (node === 'all') return () => true
   if (typeof node !== 'object' || node === null) throw new FilterBuilderError(`Invalid filter node ${JSON.stringify(node)}`)
   const record = node as Record<string, unknown>
   if ('left' in record && 'operator' in record && 'right' in record) {
-    const left = compileNode(record['left'], errors)
-    const right = compileNode(record['right'], errors)
+    const left = compileNode(record['left'], errors, budget)
+    const right = compileNode(record['right'], errors, budget)
     if (record['operator'] === 'and') return (row) => left(row) && right(row)
     if (record['operator'] === 'or') return (row) => left(row) || right(row)
     throw new FilterBuilderError(`Invalid operator ${String(record['operator'])}`)
@@ -89,7 +115,7 @@ function compileNode(node: unknown, errors: string[]): Predicate {
   const rmt = record['request_response_rmt']
   if (rmt === undefined) return () => true
   try {
-    return compileLeaf(rmt as Record<string, unknown>)
+    return compileLeaf(rmt as Record<string, unknown>, budget)
   } catch (error) {
     if (!(error instanceof QueryError)) throw error
     errors.push(error.message)
@@ -109,7 +135,7 @@ function operatorOf(ops: unknown): { op: string; value: unknown } {
   return { op, value: (ops as Record<string, unknown>)[op] }
 }
 
-function compileLeaf(leaf: Record<string, unknown>): Predicate {
+function compileLeaf(leaf: Record<string, unknown>, budget: StepBudget): Predicate {
   const column = PRIORITY.find((k) => leaf[k] !== undefined) ?? firstKey(leaf)
   if (column === undefined) throw new FilterBuilderError('Invalid operator undefined')
   const spec = leaf[column]
@@ -125,7 +151,7 @@ function compileLeaf(leaf: Record<string, unknown>): Predicate {
       const key = firstKey(spec)
       if (key === undefined) throw new FilterBuilderError('Invalid operator undefined')
       const { op, value } = operatorOf((spec as Record<string, unknown>)[key])
-      const test = textTest(op, String(value))
+      const test = textTest(op, String(value), budget)
       return (row) => test(Object.hasOwn(row.properties, key) ? (row.properties[key] ?? '') : '')
     }
     case 'search_properties': {
@@ -164,7 +190,7 @@ function compileLeaf(leaf: Record<string, unknown>): Predicate {
         `Identifier '${def.identifier}' cannot be resolved from table with name request_response_rmt. (UNKNOWN_IDENTIFIER)`,
       )
     case 'text':
-      return plainTextLeaf(def, op, String(value))
+      return plainTextLeaf(def, op, String(value), budget)
     case 'number': {
       const compare = numberTest(op)
       const wanted = Number(value)
@@ -212,7 +238,7 @@ function scoreLeaf(spec: unknown): Predicate {
   return (row) => Object.hasOwn(row.scores, key) && compare(row.scores[key] ?? 0, wanted)
 }
 
-function plainTextLeaf(def: TextColumn, op: string, value: string): Predicate {
+function plainTextLeaf(def: TextColumn, op: string, value: string, budget: StepBudget): Predicate {
   const isNull = (row: FilterRow) => def.read(row) === null
   if (op === 'equals' && value === 'null') return isNull
   if (op === 'not-equals' && value === 'null') return (row) => !isNull(row)
@@ -238,36 +264,30 @@ function plainTextLeaf(def: TextColumn, op: string, value: string): Predicate {
       return v !== null && (op === 'equals' ? v.toLowerCase() === wanted : v.toLowerCase() !== wanted)
     }
   }
-  const test = textTest(op, value)
+  const test = textTest(op, value, budget)
   return (row) => {
     const v = def.read(row)
     return v !== null && test(v)
   }
 }
 
-/** A text operator over a non-NULL value. */
-export function textTest(op: string, value: string): (v: string) => boolean {
+/** A text operator over a non-NULL value (LIKE patterns run under the query's step budget). */
+export function textTest(op: string, value: string, budget: StepBudget = { steps: 0 }): (v: string) => boolean {
   switch (op) {
     case 'equals':
       return (v) => v === value
     case 'not-equals':
       return (v) => v !== value
-    case 'like': {
-      const re = likeRegExp(value, false)
-      return (v) => re.test(v)
-    }
-    case 'ilike': {
-      const re = likeRegExp(value, true)
-      return (v) => re.test(v)
-    }
+    case 'like':
+      return compileLike(value, false, budget)
+    case 'ilike':
+      return compileLike(value, true, budget)
     // `ILIKE '%' || v || '%'`: v is not escaped, so its `%` and `_` stay wildcards.
-    case 'contains': {
-      const re = likeRegExp(`%${value}%`, true)
-      return (v) => re.test(v)
-    }
+    case 'contains':
+      return compileLike(`%${value}%`, true, budget)
     case 'not-contains': {
-      const re = likeRegExp(`%${value}%`, true)
-      return (v) => !re.test(v)
+      const test = compileLike(`%${value}%`, true, budget)
+      return (v) => !test(v)
     }
     default:
       throw new FilterBuilderError(`Invalid operator ${op}`)
@@ -291,27 +311,4 @@ function numberTest(op: string): (a: number, b: number) => boolean {
     default:
       throw new FilterBuilderError(`Invalid operator ${op}`)
   }
-}
-
-/** SQL LIKE: `%` any run, `_` one character, `\` escapes the next; ILIKE folds case over all of Unicode. */
-export function likeRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  let source = ''
-  const chars = [...pattern]
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string
-    if (c === '\\' && i + 1 < chars.length) {
-      source += escapeRegExp(chars[++i] as string)
-    } else if (c === '%') {
-      source += '.*'
-    } else if (c === '_') {
-      source += '.'
-    } else {
-      source += escapeRegExp(c)
-    }
-  }
-  return new RegExp(`^${source}$`, caseInsensitive ? 'isu' : 'su')
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 }

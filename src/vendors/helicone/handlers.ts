@@ -1,8 +1,8 @@
 // The handlers, by operationId: thin — take the input as tsoa hands it to the controller (the pipeline ran
 // tsoa's validation), call the service and the pure computations, answer.
 import type { OperationHandler, OperationInput, VendorContext } from '../vendor.ts'
-import { internalServerError, resultError, UncaughtServerError } from './errors.ts'
-import { compileFilter, FilterBuilderError, type CompiledFilter } from './filters.ts'
+import { internalServerError, QUERY_TIMEOUT, resultError, UncaughtServerError } from './errors.ts'
+import { compileFilter, FilterBuilderError, QueryTimeoutError, type CompiledFilter, type FilterRow } from './filters.ts'
 import { recordFromLog } from './log-record.ts'
 import { ZERO_UUID } from './records.ts'
 import { scoredTest, sortRows, toHeliconeRequest } from './request-view.ts'
@@ -16,6 +16,16 @@ function compile(filter: unknown): CompiledFilter {
     return compileFilter(filter)
   } catch (error) {
     if (error instanceof FilterBuilderError) throw internalServerError()
+    throw error
+  }
+}
+
+/** The rows a predicate keeps, or null when the query ran out of time (jawn's QUERY_TIMEOUT). */
+function filterRows(rows: FilterRow[], keep: (row: FilterRow) => boolean): FilterRow[] | null {
+  try {
+    return rows.filter(keep)
+  } catch (error) {
+    if (error instanceof QueryTimeoutError) return null
     throw error
   }
 }
@@ -37,7 +47,8 @@ export function createHandlers(ctx: VendorContext): Record<string, OperationHand
       if (!range.ok) return { status: 200, body: { data: null, error: range.error } }
       const filter = compile(body.userFilter)
       if (!filter.ok) return { status: 200, body: { data: null, error: filter.error } }
-      const rows = service.rows(input.grant, range).filter(filter.predicate)
+      const rows = filterRows(service.rows(input.grant, range), filter.predicate)
+      if (rows === null) return { status: 200, body: { data: null, error: QUERY_TIMEOUT } }
       return { status: 200, body: { data: scoresOverTime(rows, body, range), error: null } }
     },
 
@@ -51,10 +62,9 @@ export function createHandlers(ctx: VendorContext): Record<string, OperationHand
         body.isCached === true ? (r: { cache_reference_id: string }) => r.cache_reference_id.toLowerCase() !== ZERO_UUID : () => true
       const offset = Math.max(0, Math.floor(body.offset ?? 0))
       const limit = Math.max(0, Math.floor(body.limit ?? 10))
-      const rows = sortRows(
-        service.rows(input.grant).filter((r) => predicate(r) && scored(r) && cached(r)),
-        body.sort,
-      ).slice(offset, offset + limit)
+      const matching = filterRows(service.rows(input.grant), (r) => predicate(r) && scored(r) && cached(r))
+      if (matching === null) throw resultError(500, QUERY_TIMEOUT)
+      const rows = sortRows(matching, body.sort).slice(offset, offset + limit)
       return { status: 201, body: { data: rows.map(toHeliconeRequest), error: null } }
     },
 

@@ -1,5 +1,6 @@
 // What the worker's manual-logging routes (`/custom/v1/log`, `/oai/v1/log`, …) make of a
 // `HeliconeManualLogger` post: one request row.
+import { invalidLogBody } from './errors.ts'
 import { isParsableUuid } from './records.ts'
 import { newRecord } from './service.ts'
 import type { HeliconeRequestRecord } from './types.ts'
@@ -50,8 +51,18 @@ export function recordFromLog(route: string, body: Json, headers: Record<string,
   const responseJson = object(providerResponse['json'])
   const start = instant(timing['startTime']) ?? nowMs
   const end = instant(timing['endTime']) ?? start
+  // A time no date can hold (`seconds: 1e16`), or one past the four-digit years a stored date-time has
+  // (so that /state can be seeded back), cannot be stored: the log body is refused as unreadable.
+  for (const [name, ms] of [
+    ['startTime', start],
+    ['endTime', end],
+  ] as const) {
+    const year = new Date(ms).getUTCFullYear()
+    if (!(year >= 0 && year <= 9999)) throw invalidLogBody(`Invalid log body: timing.${name} is not a time a date can hold`)
+  }
 
-  const properties: Record<string, string> = {}
+  // Null prototype: a `Helicone-Property-__proto__` header is a property like any other.
+  const properties = Object.create(null) as Record<string, string>
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase().startsWith(PROPERTY_PREFIX) && typeof value === 'string')
       properties[name.slice(PROPERTY_PREFIX.length).toLowerCase()] = value

@@ -30,6 +30,9 @@ export function checkOverTimeParams(params: OverTimeParams): TimeRange {
   // The bounds go to ClickHouse as `DateTime` (seconds): milliseconds are cut off.
   const startMs = floorToSecond(start)
   const endMs = floorToSecond(end)
+  // Dates at the edge of the range (year ±275760) whose buckets, shifted by the offset, leave it: unusable
+  // times, answered as the real server answers any unusable time filter.
+  if (!bucketsPrintable(params.dbIncrement, tzd, startMs, endMs)) return { ok: false, error: INVALID_TIME_FILTER }
   // WITH FILL makes one row per bucket: a century of minutes is a query the real server never finishes.
   if (bucketCount(params.dbIncrement, startMs, endMs) > MAX_BUCKETS) return { ok: false, error: QUERY_TIMEOUT }
   return { ok: true, startMs, endMs }
@@ -53,6 +56,15 @@ const APPROX_UNIT_MS: Record<TimeIncrement, number> = {
 /** An upper bound of the buckets from `start` to `end` (months counted as 28 days, years as 365). */
 function bucketCount(unit: TimeIncrement, startMs: number, endMs: number): number {
   return Math.floor((endMs - startMs) / APPROX_UNIT_MS[unit]) + 2
+}
+
+/** True when the first and last buckets of the range, and the one after, are dates (so every row prints). */
+function bucketsPrintable(unit: TimeIncrement, tzd: number, startMs: number, endMs: number): boolean {
+  const shift = Math.trunc(tzd) * MINUTE
+  const first = truncate(unit, startMs - shift)
+  const last = truncate(unit, endMs - shift)
+  const after = nextBucket(unit, last)
+  return [first, last, after].every((t) => Number.isFinite(t) && !Number.isNaN(new Date(t + tzd * MINUTE).getTime()))
 }
 
 function floorToSecond(t: number): number {

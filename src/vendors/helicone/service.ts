@@ -29,7 +29,8 @@ export function emptyHeliconeState(grant: Pick<Grant, 'tenant' | 'info'>): Helic
  * uncaught error the real server answers with its global 500.
  */
 export function mapScores(scores: Record<string, unknown>): Record<string, number> {
-  const out: Record<string, number> = {}
+  // Null prototype: a score named `__proto__` is stored like any other.
+  const out = Object.create(null) as Record<string, number>
   for (const [key, value] of Object.entries(scores)) {
     if (typeof value === 'boolean') out[`${key}${BOOL_SUFFIX}`] = value ? 1 : 0
     else if (typeof value === 'number' && Number.isInteger(value)) out[key] = value

@@ -59,7 +59,8 @@ export function deriveGeneration(log: CustomLog, ctx: DeriveContext): Generation
   const totalTokens = usage['total_tokens'] === undefined ? promptTokens + completionTokens : count(usage['total_tokens'])
 
   const metadataIn = log.metadata ?? {}
-  const metadata: Record<string, string> = {}
+  // Null prototype: a metadata key named `__proto__` is stored like any other.
+  const metadata = Object.create(null) as Record<string, string>
   for (const [key, value] of Object.entries(metadataIn)) {
     if (TRACE_FIELDS.has(key) || value === undefined || value === null) continue
     metadata[key] = typeof value === 'string' ? value : JSON.stringify(value)

@@ -61,6 +61,12 @@ export function validationError(detail: string): HttpError {
 }
 
 /**
+ * How many faults one AB01 message names. Portkey's own validator is not public and its messages name a
+ * field or two; the emulator lists the first 20 (then `…`), so a body of 100,000 bad items answers one line.
+ */
+export const MAX_MESSAGE_FAULTS = 20
+
+/**
  * Turns ajv violations into one readable line naming each field (with the array index for array bodies).
  * Bodies declared `oneOf: [object, array of object]` report the branch that does not apply as a bare
  * "must be object"/"must be array" at the root; that noise is dropped when a real fault is also reported.
@@ -70,10 +76,12 @@ export function describeViolations(violations: readonly Violation[], body: unkno
     v.location.length === 1 && v.location[0] === 'body' && (v.keyword === 'type' || v.keyword === 'oneOf' || v.keyword === 'anyOf')
   let relevant = violations.filter((v) => v.keyword !== 'oneOf' && v.keyword !== 'anyOf' && v.keyword !== 'if')
   if (relevant.some((v) => !isRootNoise(v))) relevant = relevant.filter((v) => !isRootNoise(v))
-  const lines: string[] = []
+  // A Set: each line once, in linear time.
+  const lines = new Set<string>()
   // Only the root type is wrong (a scalar body): say which types the operation takes.
   const rootTypes = relevant.filter(isRootNoise).map((v) => String(v.params['type']))
-  if (rootTypes.length > 0) lines.push(`body must be ${rootTypes.join(' or ')}`)
+  if (rootTypes.length > 0) lines.add(`body must be ${rootTypes.join(' or ')}`)
+  let more = false
   for (const v of relevant) {
     if (isRootNoise(v)) continue
     const where = formatLocation(v.location)
@@ -83,9 +91,14 @@ export function describeViolations(violations: readonly Violation[], body: unkno
         : v.keyword === 'required'
           ? `${where} is required`
           : `${where} ${v.message}`
-    if (!lines.includes(line)) lines.push(line)
+    if (lines.size >= MAX_MESSAGE_FAULTS && !lines.has(line)) {
+      more = true
+      break
+    }
+    lines.add(line)
   }
-  let detail = lines.join('; ')
+  let detail = [...lines].join('; ')
+  if (more) detail += '; …'
   if (isIndexKeyedObject(body)) {
     detail += ' (the body is an object with keys "0", "1", …: the portkey-ai Node SDK sends an array that way; send a JSON array)'
   }

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../util/utc-buckets.ts'
 import type { AnalyticsQuery, Feedback, Generation, KeyType } from './types.ts'
 
 /** A query the emulator cannot run (bad `metadata`, `min > max`): answered 400 AB01 with this message. */
@@ -56,6 +57,11 @@ export function parseAnalyticsFilter(query: AnalyticsQuery, key: KeyScope): Anal
   if (Number.isNaN(from)) throw new InvalidFilterError('query.time_of_generation_min must be a date-time')
   if (Number.isNaN(to)) throw new InvalidFilterError('query.time_of_generation_max must be a date-time')
   if (from > to) throw new InvalidFilterError('query.time_of_generation_min must not be after query.time_of_generation_max')
+  if (bucketCountUpperBound(from, to) > MAX_GRAPH_BUCKETS) {
+    throw new InvalidFilterError(
+      `the window from query.time_of_generation_min to query.time_of_generation_max holds more than ${MAX_GRAPH_BUCKETS} time buckets`,
+    )
+  }
   return {
     from,
     to,
@@ -75,6 +81,28 @@ export function parseAnalyticsFilter(query: AnalyticsQuery, key: KeyScope): Anal
     metadata: parseMetadata(query.metadata),
     workspace: effectiveWorkspace(key, query.workspace_slug),
   }
+}
+
+/**
+ * The most time buckets a graph may hold [emulator], as for Helicone's scores query: a 0000–9999 window is
+ * 120,000 months, an answer of megabytes that the real service would never compute either.
+ */
+export const MAX_GRAPH_BUCKETS = 100_000
+
+/** An upper bound of the buckets of a window (see analytics.ts `bucketUnit`; months counted as 28 days). */
+function bucketCountUpperBound(from: number, to: number): number {
+  const span = to - from
+  const unitMs =
+    span <= HOUR_MS
+      ? MINUTE_MS
+      : span <= 2 * DAY_MS
+        ? HOUR_MS
+        : span <= 90 * DAY_MS
+          ? DAY_MS
+          : span <= 730 * DAY_MS
+            ? 7 * DAY_MS
+            : 28 * DAY_MS
+  return Math.floor(span / unitMs) + 2
 }
 
 function range(min: number | undefined, max: number | undefined): Range {
@@ -106,7 +134,8 @@ export function parseMetadata(value: string | undefined): Record<string, string>
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InvalidFilterError('query.metadata must be a stringified JSON object')
   }
-  const pairs: Record<string, string> = {}
+  // Null prototype: a `__proto__` pair is a filter like any other, not a change of prototype.
+  const pairs = Object.create(null) as Record<string, string>
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) pairs[k] = typeof v === 'string' ? v : JSON.stringify(v)
   return pairs
 }

@@ -11,6 +11,8 @@ export { emptyTenantState } from './mutations.ts'
 
 // ajv fills no `default`s inside the request body's `oneOf` (object or array): take them from the schema here.
 const withFeedbackDefaults = createDefaultsFiller<FeedbackInput>('portkey', '/components/schemas/FeedbackRequest')
+// Request bodies are checked without filling defaults: the update's `weight` default comes from the schema here.
+const withUpdateDefaults = createDefaultsFiller<FeedbackUpdateRequest>('portkey', '/components/schemas/FeedbackUpdateRequest')
 
 /** Who writes a log: stamped on the generations it creates. */
 export type LogWriter = { apiKeyId: string; workspaceSlug?: string | undefined }
@@ -51,7 +53,8 @@ export class PortkeyService {
   }
 
   /** Replaces value and weight (and metadata when given) of a feedback; 404 AB08 for an unknown id. */
-  async updateFeedback(tenant: string, id: string, update: FeedbackUpdateRequest): Promise<void> {
+  async updateFeedback(tenant: string, id: string, sent: FeedbackUpdateRequest): Promise<void> {
+    const update = withUpdateDefaults(sent)
     const state = findTenant<TenantState>(this.#store.data, 'portkey', tenant)
     if (state === undefined || feedbackById.find(state.feedback, id) === undefined)
       throw portkeyError(NOT_FOUND, `Feedback not found: ${id}`)

@@ -1,7 +1,7 @@
 // FastAPI's request validation of one operation: path parameters, then query parameters, then the body,
 // each against its schema in the OpenAPI document, every error at once.
 import { deref } from '../../../openapi/refs.ts'
-import { compileNode, defaultOf, missing, type JsonSchema, type Result } from './schema-compiler.ts'
+import { compileNode, defaultOf, MAX_PYDANTIC_ERRORS, missing, type JsonSchema, type Result } from './schema-compiler.ts'
 import type { PydanticError } from './scalars.ts'
 
 /** A request as the router saw it. */
@@ -89,12 +89,12 @@ export function compileOperationObject(
         target[param.name] = param.node.validate(value, [param.in, param.name], errors)
       }
       parsed.body = checkBody(raw.body, errors)
-      return errors.length > 0 ? { errors } : { value: parsed }
+      return errors.length > 0 ? { errors: errors.slice(0, MAX_PYDANTIC_ERRORS) } : { value: parsed }
     },
     validateBody(value: unknown): Result<unknown> {
       const errors: PydanticError[] = []
       const parsed = checkBody(value, errors)
-      return errors.length > 0 ? { errors } : { value: parsed }
+      return errors.length > 0 ? { errors: errors.slice(0, MAX_PYDANTIC_ERRORS) } : { value: parsed }
     },
   } satisfies CompiledOperation
 }
