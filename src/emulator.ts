@@ -356,6 +356,10 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
           listening = `http://${shownHost}:${address.port}`
           resolve({ url: listening, port: address.port })
         })
+        // Keep idle connections longer than clients do (undici and Node's agent keep them ~4–5 s): a server that
+        // closes first races the client's next request on that socket ("other side closed", ECONNRESET).
+        s.keepAliveTimeout = 65_000
+        s.headersTimeout = 66_000
         server = s
         s.once('error', (error) => {
           if (server === s) server = null

@@ -18,6 +18,11 @@ export const DEFAULT_JOURNAL_SIZE = 10_000
 export const JOURNAL_BODY_BUDGET_CHARS = 64 * 1024 * 1024
 /** Entries `GET /requests` answers without a `limit`. */
 export const DEFAULT_LIST_LIMIT = 100
+/**
+ * A list shows bodies up to this many characters (a longer one is named by its size: `GET /requests/{id}`
+ * has it whole), so a page of 100 entries stays a few megabytes whatever the app sent.
+ */
+export const LIST_BODY_CHARS = 64 * 1024
 
 type Held = {
   seq: number
@@ -70,17 +75,25 @@ export class Journal {
       responseViolations: exchange.responseViolations,
     })
     this.#chars += chars
+    // The response check runs once, right after the answer went out (linear in that answer's size), so that
+    // reading a page of the journal never re-checks a hundred big answers at once.
+    const held = this.#items[this.#items.length - 1]!
+    if (held.responseViolations === null) {
+      setImmediate(() => {
+        if (held.responseViolations === null) held.responseViolations = checkResponse(exchange)
+      })
+    }
     while (this.size > this.capacity || (this.#chars > JOURNAL_BODY_BUDGET_CHARS && this.size > 1)) this.#dropOldest()
   }
 
   /** Matching entries, newest first (at most `limit`, default 100). */
-  list(filter: RequestFilter = {}): JournalEntry[] {
+  list(filter: RequestFilter = {}, full = false): JournalEntry[] {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT
     const out: JournalEntry[] = []
     const matches = compileFilter(filter)
     for (let i = this.#items.length - 1; i >= this.#start && out.length < limit; i--) {
       const held = this.#items[i]!
-      if (matches(held)) out.push(this.#view(held))
+      if (matches(held)) out.push(this.#view(held, full ? Infinity : LIST_BODY_CHARS))
     }
     return out
   }
@@ -94,7 +107,7 @@ export class Journal {
     while (low <= high) {
       const mid = (low + high) >>> 1
       const held = this.#items[mid]!
-      if (held.seq === seq) return this.#view(held)
+      if (held.seq === seq) return this.#view(held, Infinity)
       if (held.seq < seq) low = mid + 1
       else high = mid - 1
     }
@@ -135,7 +148,7 @@ export class Journal {
 
   /** Matching entries oldest first (the HAR order), without the list's default limit. */
   chronological(filter: RequestFilter = {}): JournalEntry[] {
-    const all = this.list({ ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER })
+    const all = this.list({ ...filter, limit: filter.limit ?? Number.MAX_SAFE_INTEGER }, true)
     return all.reverse()
   }
 
@@ -152,8 +165,8 @@ export class Journal {
     }
   }
 
-  /** The entry as the API shows it: secrets scrubbed, bodies parsed, response checked (once). */
-  #view(held: Held): JournalEntry {
+  /** The entry as the API shows it: secrets scrubbed, bodies parsed (up to `bodyChars`), response checked (once). */
+  #view(held: Held, bodyChars: number): JournalEntry {
     const x = held.exchange
     if (held.responseViolations === null) held.responseViolations = checkResponse(x)
     const scrubber = createScrubber(secretsOf(x.requestHeaders))
@@ -172,14 +185,20 @@ export class Journal {
       durationMs: Math.round(x.durationMs * 10) / 10,
       violations: { request: x.requestViolations, response: held.responseViolations },
     }
-    const requestBody = bodyValue(x.requestBody)
+    const requestChars = x.requestBody === undefined || x.requestBody.kind === 'omitted' ? 0 : x.requestBody.text.length
+    const requestBody = requestChars > bodyChars ? listedOnly(requestChars) : bodyValue(x.requestBody)
     if (requestBody !== undefined) entry.requestBody = scrubber.value(requestBody)
-    const responseBody = responseValue(x)
+    const responseChars = x.responseText?.length ?? 0
+    const responseBody = responseChars > bodyChars ? listedOnly(responseChars) : responseValue(x)
     if (responseBody !== undefined) entry.responseBody = scrubber.value(responseBody)
     if (x.fault !== undefined) entry.fault = x.fault
     if (x.error !== undefined) entry.error = x.error
     return entry
   }
+}
+
+function listedOnly(chars: number): string {
+  return `[${chars} characters: too long for a list; GET /__emulator/requests/{id} shows it]`
 }
 
 function idToSeq(id: string): number | null {

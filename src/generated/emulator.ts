@@ -140,7 +140,8 @@ export interface paths {
          * @description Every request to a vendor route, as `JournalEntry` records, newest first, filtered by every parameter
          *     given. The journal keeps the last `--journal-size` requests (default 10 000; older ones are dropped,
          *     and so are the oldest when the bodies held pass 64 MiB). With `--journal-size 0` the journal is off and
-         *     its endpoints answer 409, so a count cannot silently be 0.
+         *     its endpoints answer 409, so a count cannot silently be 0. In this list a body over 64 KiB is replaced by
+         *     a note of its length (`GET /requests/{id}` and the HAR export show it whole), so a page stays small.
          */
         get: operations["listRequests"];
         put?: never;
@@ -1099,8 +1100,10 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
         };
     };
@@ -1129,6 +1132,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
         };
     };
@@ -1184,6 +1188,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
         };
     };
@@ -1205,8 +1210,10 @@ export interface operations {
                     "application/json": components["schemas"]["FaultList"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     addFault: {
@@ -1256,8 +1263,10 @@ export interface operations {
                     "application/json": components["schemas"]["Removed"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     getFault: {
@@ -1280,9 +1289,11 @@ export interface operations {
                     "application/json": components["schemas"]["FaultRuleState"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     removeFault: {
@@ -1305,9 +1316,11 @@ export interface operations {
                     "application/json": components["schemas"]["Removed"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     listRequests: {
@@ -1346,6 +1359,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     clearRequests: {
@@ -1382,6 +1396,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     countRequests: {
@@ -1434,10 +1449,12 @@ export interface operations {
                     "application/json": components["schemas"]["JournalEntry"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     exportHar: {
@@ -1475,6 +1492,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     getClock: {
@@ -1495,8 +1513,10 @@ export interface operations {
                     "application/json": components["schemas"]["Clock"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     setClock: {
@@ -1524,6 +1544,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
         };
     };
@@ -1545,8 +1566,10 @@ export interface operations {
                     "application/json": components["schemas"]["Clock"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     getCoverage: {
@@ -1567,8 +1590,10 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageReport"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     resetCoverage: {
@@ -1589,8 +1614,10 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageReport"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     listCompletionRules: {
@@ -1611,8 +1638,10 @@ export interface operations {
                     "application/json": components["schemas"]["CompletionRuleList"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
     addCompletionRules: {
@@ -1662,8 +1691,10 @@ export interface operations {
                     "application/json": components["schemas"]["Removed"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
         };
     };
 }
