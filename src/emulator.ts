@@ -317,6 +317,9 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     adminToken: options.adminToken,
   })
 
+  // Validators compile on first use; compile the rest in the background, a little at a time.
+  for (const name of [...vendors.map((v) => v.name), 'emulator'] as const) void operationTable(name).warmUp()
+
   let server: Server | null = null
   let listening: string | null = null
   const close = async () => {

@@ -55,6 +55,27 @@ export type OperationTable = {
   byId: ReadonlyMap<string, Operation>
   /** The operation for a method and path, or whether the path exists under another method (405). */
   match(method: string, path: string): OperationMatch | { operation: null; allowed: HttpMethod[] }
+  /**
+   * Compiles the validators not compiled yet, one operation per turn of the event loop, in the background
+   * (validators are otherwise compiled on first use, so that start-up compiles nothing). Idempotent; resolves
+   * when every validator is compiled.
+   */
+  warmUp(): Promise<void>
+}
+
+/** A value computed on first use. */
+type Lazy<T> = () => T
+
+function lazy<T>(make: () => T): Lazy<T> {
+  let value: T | undefined
+  let made = false
+  return () => {
+    if (!made) {
+      value = make()
+      made = true
+    }
+    return value as T
+  }
 }
 
 const compiledTables = new Map<string, OperationTable>()
@@ -83,6 +104,8 @@ export function compileOperations(name: SpecName): OperationTable {
   const responseAjv = createAjv({ coerceTypes: false, useDefaults: false })
 
   const operations: Operation[] = []
+  /** Per operation: compile every validator it has now (warm-up). */
+  const compileAll: (() => void)[] = []
   const routes: { regex: RegExp; names: string[]; byMethod: Map<HttpMethod, Operation> }[] = []
 
   for (const [path, pathItem] of Object.entries(doc.paths ?? {})) {
@@ -110,7 +133,7 @@ export function compileOperations(name: SpecName): OperationTable {
         ...resolveParameters(doc, raw['parameters'], `${opPointer}/parameters`),
       ]
       const validatedBy = typeof raw['x-emulator-validated-by'] === 'string' ? raw['x-emulator-validated-by'] : null
-      const paramValidators = new Map<RequestPart, ValidateFunction>()
+      const paramValidators = new Map<RequestPart, Lazy<ValidateFunction>>()
       for (const part of validatedBy === null ? (['path', 'query', 'header'] as const) : (['header'] as const)) {
         const own = parameters.filter((p) => p.param.in === part)
         if (own.length === 0) continue
@@ -121,7 +144,10 @@ export function compileOperations(name: SpecName): OperationTable {
           properties[key] = param.schema === undefined ? {} : { $ref: `${id}#${pointer}/schema` }
           if (param.required === true || part === 'path') required.push(key)
         }
-        paramValidators.set(part, paramAjv.compile({ type: 'object', properties, required }))
+        paramValidators.set(
+          part,
+          lazy(() => paramAjv.compile({ type: 'object', properties, required })),
+        )
       }
 
       const requestBody = deref<{ required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined>(doc, raw['requestBody'])
@@ -130,10 +156,10 @@ export function compileOperations(name: SpecName): OperationTable {
       const bodyValidator =
         bodySchema === undefined || bodyPointer === null || validatedBy !== null
           ? null
-          : bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` })
+          : lazy(() => bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` }))
       const bodyRequired = requestBody?.required === true && validatedBy === null
 
-      const responseValidators = new Map<string, ValidateFunction | null>()
+      const responseValidators = new Map<string, Lazy<ValidateFunction> | null>()
       const responses = (raw['responses'] ?? {}) as Record<string, unknown>
       for (const [status, response] of Object.entries(responses)) {
         const resolved = deref<{ content?: Record<string, { schema?: unknown }> } | undefined>(doc, response)
@@ -144,7 +170,7 @@ export function compileOperations(name: SpecName): OperationTable {
           status,
           jsonType === undefined || content[jsonType]?.schema === undefined
             ? null
-            : responseAjv.compile({ $ref: `${id}#${responsePointer}/content/${escapePointerToken(jsonType)}/schema` }),
+            : lazy(() => responseAjv.compile({ $ref: `${id}#${responsePointer}/content/${escapePointerToken(jsonType)}/schema` })),
         )
       }
 
@@ -167,7 +193,7 @@ export function compileOperations(name: SpecName): OperationTable {
         validateRequest(input) {
           const violations: Violation[] = []
           for (const part of ['path', 'query', 'header'] as const) {
-            const validate = paramValidators.get(part)
+            const validate = paramValidators.get(part)?.()
             const data = part === 'path' ? input.path : part === 'query' ? input.query : input.headers
             if (validate !== undefined && !validate(data)) {
               for (const v of toViolations(part, validate.errors, data, MAX_VIOLATIONS - violations.length)) violations.push(v)
@@ -184,8 +210,9 @@ export function compileOperations(name: SpecName): OperationTable {
               })
             }
           } else if (bodyValidator !== null) {
-            if (!bodyValidator(input.body)) {
-              for (const v of toViolations('body', bodyValidator.errors, input.body, MAX_VIOLATIONS - violations.length)) violations.push(v)
+            const validate = bodyValidator()
+            if (!validate(input.body)) {
+              for (const v of toViolations('body', validate.errors, input.body, MAX_VIOLATIONS - violations.length)) violations.push(v)
             }
           }
           return violations
@@ -205,13 +232,18 @@ export function compileOperations(name: SpecName): OperationTable {
               },
             ]
           }
-          const validate = responseValidators.get(key)
-          if (validate === undefined || validate === null) return []
+          const validate = responseValidators.get(key)?.()
+          if (validate === undefined) return []
           return validate(body) ? [] : toViolations('response', validate.errors, body)
         },
       }
       byMethod.set(method, operation)
       operations.push(operation)
+      compileAll.push(() => {
+        for (const validate of paramValidators.values()) validate()
+        bodyValidator?.()
+        for (const validate of responseValidators.values()) validate?.()
+      })
     }
     routes.push({ regex, names, byMethod })
   }
@@ -219,9 +251,24 @@ export function compileOperations(name: SpecName): OperationTable {
   // Literal paths win over templated ones (`/feedbacks/scores` before `/feedbacks/{x}`).
   routes.sort((a, b) => a.names.length - b.names.length)
 
+  let warming: Promise<void> | undefined
   return {
     operations,
     byId: new Map(operations.map((o) => [o.operationId, o])),
+    warmUp() {
+      warming ??= new Promise<void>((resolve) => {
+        const next = (i: number): void => {
+          if (i >= compileAll.length) return resolve()
+          // A timer, not setImmediate: it can be unref'd, so warming up never keeps a process alive.
+          setTimeout(() => {
+            compileAll[i]!()
+            next(i + 1)
+          }, 0).unref()
+        }
+        next(0)
+      })
+      return warming
+    },
     match(method, path) {
       const allowed = new Set<HttpMethod>()
       for (const route of routes) {
