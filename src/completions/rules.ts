@@ -36,7 +36,7 @@ export class CompletionRuleError extends Error {
 export type CompletionRuleSet = {
   /** Appends rules after the present ones; all or nothing: one bad rule and none is added. */
   add(rules: CompletionRule | readonly CompletionRule[]): void
-  /** The rules in order, as data (with what is left of `times`). */
+  /** The rules in order, as data (with what is left of `times`); each frozen, so they can be shared. */
   list(): CompletionRule[]
   /** Replaces every rule (all or nothing). */
   replace(rules: readonly CompletionRule[]): void
@@ -54,7 +54,7 @@ export function createCompletionRuleSet(initial: readonly CompletionRule[] = [])
       const list = Array.isArray(input) ? (input as readonly CompletionRule[]) : [input as CompletionRule]
       rules = [...rules, ...compileRules(list, rules.length)]
     },
-    list: () => rules.map((r) => structuredClone(r.rule)),
+    list: () => rules.map((r) => r.rule),
     replace(list) {
       rules = compileRules(list, 0)
     },
@@ -71,7 +71,7 @@ export function createCompletionRuleSet(initial: readonly CompletionRule[] = [])
       )
       if (index === -1) return undefined
       const found = rules[index]!
-      const answered = structuredClone(found.rule)
+      const answered = found.rule
       if (found.rule.times !== undefined) {
         const left = found.rule.times - 1
         if (left <= 0) rules = rules.filter((_, i) => i !== index)
@@ -103,12 +103,15 @@ export function compileRules(list: readonly unknown[], offset: number): Compiled
   const compiled: CompiledRule[] = []
   list.forEach((input, index) => {
     const at = (path: string): string => `$[${index}]${path.slice(1)}`
-    const ruleProblems = validateRule!(structuredClone(input))
+    // One copy, checked (ajv fills defaults into it) and frozen: the set hands out its rules without copying
+    // them again, so a rule near the body limit costs one clone, not one per list and per answer.
+    const rule = structuredClone(input) as CompletionRule
+    const ruleProblems = validateRule!(rule)
     if (ruleProblems.length > 0) {
       problems.push(...ruleProblems.slice(0, 10).map((p) => ({ path: at(p.path), message: p.message })))
       return
     }
-    const rule = structuredClone(input) as CompletionRule
+    deepFreeze(rule)
     try {
       compiled.push({ rule, matches: matcher(rule.match) })
     } catch (error) {
@@ -134,4 +137,15 @@ function matcher(match: CompletionRule['match']): (text: string) => boolean {
     throw new Error(`not a linear-time (RE2) regular expression: ${(error as Error).message}`)
   }
   return (text) => re.matcher(text).find()
+}
+
+/** Freezes a JSON value and everything in it (iteratively: a rule's `json` may nest as deep as the parser allows). */
+function deepFreeze(value: unknown): void {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (typeof item !== 'object' || item === null || Object.isFrozen(item)) continue
+    Object.freeze(item)
+    for (const child of Object.values(item)) stack.push(child)
+  }
 }

@@ -190,7 +190,7 @@ async function snapshotBody(req: Request, res: Response): Promise<BodySnapshot |
   try {
     const body = await readBody(req, res)
     if (body.kind === 'absent') return undefined
-    return body.kind === 'json' ? snapshotText('json', JSON.stringify(body.value)) : snapshotText('text', body.text)
+    return snapshotText(body.kind, body.text)
   } catch {
     return undefined
   }

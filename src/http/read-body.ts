@@ -9,7 +9,8 @@ export const BODY_LIMIT = '1mb'
  * empty chunked body are the same thing). JSON when the content type says JSON or says nothing (vendors'
  * clients always send JSON; `curl -d` sets no JSON type); any other type is kept as text.
  */
-export type RequestBody = { kind: 'absent' } | { kind: 'json'; value: unknown } | { kind: 'text'; text: string; contentType: string }
+export type RequestBody =
+  { kind: 'absent' } | { kind: 'json'; value: unknown; text: string } | { kind: 'text'; text: string; contentType: string }
 
 /**
  * Why a body could not be read. `tooLarge`: over BODY_LIMIT. `malformed`: not JSON (a SyntaxError with the
@@ -82,5 +83,5 @@ async function read(req: Request, res: Response, limit: string): Promise<Request
   // Checked on the text (valid JSON by now): a walk over a parsed body of 60,000 keys cost more than its parse.
   if (jsonTextDepthExceeds(text))
     throw new BodyReadError('malformed', new RangeError(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`))
-  return { kind: 'json', value }
+  return { kind: 'json', value, text }
 }

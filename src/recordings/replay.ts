@@ -123,7 +123,7 @@ export async function createReplay(
       return reply(serializeReply(answer.status, answer.body, answer.headers))
     }
     if (body.kind !== 'absent')
-      requestBody = body.kind === 'json' ? snapshotText('json', JSON.stringify(body.value)) : snapshotText('text', body.text)
+      requestBody = snapshotText(body.kind, body.text)
     // Vendors read only JSON bodies; a body of another type is matched as its text.
     const value = body.kind === 'absent' ? undefined : body.kind === 'json' ? body.value : body.text
     return answer(req, reply, next, options, candidates, vendor.name, path, value)

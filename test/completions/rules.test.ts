@@ -45,11 +45,21 @@ test('times counts down and the rule disappears at 0; list() shows what is left,
   expect(JSON.parse(JSON.stringify(rules.list()))).toEqual(rules.list())
 })
 
-test('list() and take() hand out copies: changing them changes no rule', () => {
-  const rules = createCompletionRuleSet([{ content: 'a' }])
+test('list() and take() hand out frozen rules: changing one throws and changes no rule; the input is not kept', () => {
+  const input = { content: 'a' }
+  const rules = createCompletionRuleSet([{ content: 'a', usage: { completionTokens: 3 } }])
   const listed = rules.list()
-  listed[0]!.content = 'changed'
-  expect(rules.take(ctx('x'))?.content).toBe('a')
+  expect(() => {
+    listed[0]!.content = 'changed'
+  }).toThrow(TypeError)
+  expect(() => {
+    listed[0]!.usage!.completionTokens = 9
+  }).toThrow(TypeError)
+  const added = createCompletionRuleSet()
+  added.add(input)
+  input.content = 'changed after add'
+  expect(added.list()[0]!.content).toBe('a')
+  expect(rules.take(ctx('x'))).toMatchObject({ content: 'a', usage: { completionTokens: 3 } })
 })
 
 test('a backtracking-only pattern is rejected with its RE2 parse error and JSON path', () => {

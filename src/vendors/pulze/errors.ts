@@ -35,7 +35,9 @@ export const BODY_NOT_PARSED = template(400, 'There was an error parsing the bod
 
 /** FastAPI's `RequestValidationError` answer. */
 export function validationError(errors: PydanticError[]): HttpError {
-  return HttpError.fromTemplate<unknown>({ status: 422, body: { detail: errors } })
+  // A fresh body, given as the override so it is not copied (its `input`s can be most of a 1 MB request).
+  const body = { detail: errors }
+  return HttpError.fromTemplate<unknown>({ status: 422, body }, { body })
 }
 
 /** Starlette lists HEAD wherever GET is allowed. */
