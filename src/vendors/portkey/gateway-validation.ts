@@ -15,11 +15,31 @@ export function compileBodyCheck(operation: Operation, wording: 'openai' | 'anth
   const pointer = `/paths/${escapePointerToken(operation.path)}/${operation.method}/requestBody/content/application~1json/schema`
   // No defaults, no coercion: the body is checked as it came and never changed.
   const validate: ValidateFunction = createAjv({ useDefaults: false }).compile({ $ref: `${specId('portkey')}#${pointer}` })
+  /** How many tag (`enum`/`const`) failures there are at `location` once its value is one no branch takes. */
+  const tagFailuresWithoutMatch = (body: unknown, location: readonly (string | number)[]): number => {
+    const path = location.slice(1)
+    if (path.length === 0) return 0
+    const probe = structuredClone(body)
+    let node = probe as Record<string | number, unknown>
+    for (const token of path.slice(0, -1)) node = node[token] as Record<string | number, unknown>
+    node[path.at(-1)!] = '\u0000'
+    validate(probe)
+    return countTagFailures(toViolations('body', validate.errors, probe), location)
+  }
   return (body) => {
     if (validate(body)) return null
-    const violation = mostTelling(toViolations('body', validate.errors, body))
+    const violations = toViolations('body', validate.errors, body)
+    const violation = mostTelling(
+      violations,
+      (location) => countTagFailures(violations, location) < tagFailuresWithoutMatch(body, location),
+    )
     return wording === 'openai' ? openAiRefusal(violation) : anthropicRefusal(violation)
   }
+}
+
+function countTagFailures(violations: readonly Violation[], location: readonly (string | number)[]): number {
+  const key = JSON.stringify(location)
+  return violations.filter((v) => (v.keyword === 'enum' || v.keyword === 'const') && JSON.stringify(v.location) === key).length
 }
 
 const COMBINATORS = new Set(['oneOf', 'anyOf', 'allOf', 'if', 'not', 'then', 'else'])
@@ -27,11 +47,15 @@ const COMBINATORS = new Set(['oneOf', 'anyOf', 'allOf', 'if', 'not', 'then', 'el
 type Telling = { violation: Violation; allowed?: unknown[] }
 
 /**
- * The one violation to report. A `oneOf` (e.g. a message per role) fails in every branch: a bad tag shows as
- * an `enum`/`const` failure in each, so those are merged and reported only when the value is in none of
- * them; otherwise the branch that fits has the real fault. A missing top-level field comes first.
+ * The one violation to report. A `oneOf` (e.g. a message per role) fails in every branch: its tag shows as an
+ * `enum`/`const` failure in each branch whose tag differs. When the value is some branch's tag (`matchesABranch`:
+ * fewer tag failures than for a value no branch takes), that branch has the real fault; otherwise the tag
+ * failures are merged into one, listing every allowed value. A missing top-level field comes first.
  */
-export function mostTelling(violations: readonly Violation[]): Telling {
+export function mostTelling(
+  violations: readonly Violation[],
+  matchesABranch: (location: readonly (string | number)[]) => boolean,
+): Telling {
   const relevant = violations.filter((v) => !COMBINATORS.has(v.keyword))
   const rootRequired = relevant.find((v) => v.keyword === 'required' && v.location.length === 2)
   if (rootRequired !== undefined) return { violation: rootRequired }
@@ -44,7 +68,9 @@ export function mostTelling(violations: readonly Violation[]): Telling {
     if (group === undefined) tags.set(key, { violation: v, allowed: [...allowed] })
     else for (const a of allowed) if (!group.allowed.includes(a)) group.allowed.push(a)
   }
-  for (const group of tags.values()) if (!group.allowed.includes(group.violation.value)) return group
+  for (const group of tags.values()) {
+    if (!group.allowed.includes(group.violation.value) && !matchesABranch(group.violation.location)) return group
+  }
   const other = relevant.find((v) => v.keyword !== 'enum' && v.keyword !== 'const')
   const first = other ?? relevant[0] ?? violations[0]
   if (first === undefined) return { violation: { location: ['body'], keyword: 'type', message: 'is invalid', params: {}, schemaPath: '#' } }
@@ -66,9 +92,12 @@ function anthropicPath(location: readonly (string | number)[]): string {
 
 const quote = (value: unknown) => `'${typeof value === 'string' ? value : JSON.stringify(value)}'`
 
+/** `'a', 'b', and 'c'` (OpenAI) or `'a', 'b' or 'c'` (pydantic, Anthropic). */
 function listed(values: readonly unknown[], last: 'and' | 'or'): string {
   const quoted = values.map(quote)
-  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')}, ${last} ${quoted.at(-1)}`
+  if (quoted.length <= 1) return quoted[0] ?? ''
+  const serialComma = last === 'and' && quoted.length > 2 ? ',' : ''
+  return `${quoted.slice(0, -1).join(', ')}${serialComma} ${last} ${quoted.at(-1)}`
 }
 
 function article(type: string): string {
