@@ -131,18 +131,20 @@ export function compileOperations(name: SpecName): OperationTable {
           : bodyAjv.compile({ $ref: `${id}#${bodyPointer}/content/application~1json/schema` })
       const bodyRequired = requestBody?.required === true && validatedBy === null
 
-      const responseValidators = new Map<string, ValidateFunction | null>()
+      // Compiled on first use: a big response schema (the shared LLM bodies) costs startup time only once answered.
+      const responseValidators = new Map<string, (() => ValidateFunction) | null>()
       const responses = (raw['responses'] ?? {}) as Record<string, unknown>
       for (const [status, response] of Object.entries(responses)) {
         const resolved = deref<{ content?: Record<string, { schema?: unknown }> } | undefined>(doc, response)
         const responsePointer = refPointer(response) ?? `${opPointer}/responses/${escapePointerToken(status)}`
         const content = resolved?.content ?? {}
         const jsonType = Object.keys(content).find((t) => t.includes('json'))
+        let compiled: ValidateFunction | undefined
         responseValidators.set(
           status,
           jsonType === undefined || content[jsonType]?.schema === undefined
             ? null
-            : responseAjv.compile({ $ref: `${id}#${responsePointer}/content/${escapePointerToken(jsonType)}/schema` }),
+            : () => (compiled ??= responseAjv.compile({ $ref: `${id}#${responsePointer}/content/${escapePointerToken(jsonType)}/schema` })),
         )
       }
 
@@ -199,8 +201,9 @@ export function compileOperations(name: SpecName): OperationTable {
               },
             ]
           }
-          const validate = responseValidators.get(key)
-          if (validate === undefined || validate === null) return []
+          const compile = responseValidators.get(key)
+          if (compile === undefined || compile === null) return []
+          const validate = compile()
           return validate(body) ? [] : toViolations('response', validate.errors, body)
         },
       }

@@ -10,11 +10,17 @@ import { toViolations, type Violation } from '../../openapi/violations.ts'
 
 export type BodyRefusal = { message: string; param: string | null }
 
-/** Checks a body as sent against the operation's JSON body schema; null when it is accepted. Compiled once. */
+/** Checks a body as sent against the operation's JSON body schema; null when it is accepted. */
 export function compileBodyCheck(operation: Operation, wording: 'openai' | 'anthropic'): (body: unknown) => BodyRefusal | null {
   const pointer = `/paths/${escapePointerToken(operation.path)}/${operation.method}/requestBody/content/application~1json/schema`
-  // No defaults, no coercion: the body is checked as it came and never changed.
-  const validate: ValidateFunction = createAjv({ useDefaults: false }).compile({ $ref: `${specId('portkey')}#${pointer}` })
+  // No defaults, no coercion: the body is checked as it came and never changed. Compiled on first use, so an
+  // emulator whose gateway routes are never called does not pay for OpenAI's schemas.
+  let compiled: ValidateFunction | undefined
+  const validate = (data: unknown): boolean => {
+    compiled ??= createAjv({ useDefaults: false }).compile({ $ref: `${specId('portkey')}#${pointer}` })
+    return compiled(data)
+  }
+  const errorsOf = () => compiled?.errors
   /** How many tag (`enum`/`const`) failures there are at `location` once its value is one no branch takes. */
   const tagFailuresWithoutMatch = (body: unknown, location: readonly (string | number)[]): number => {
     const path = location.slice(1)
@@ -24,11 +30,11 @@ export function compileBodyCheck(operation: Operation, wording: 'openai' | 'anth
     for (const token of path.slice(0, -1)) node = node[token] as Record<string | number, unknown>
     node[path.at(-1)!] = '\u0000'
     validate(probe)
-    return countTagFailures(toViolations('body', validate.errors, probe), location)
+    return countTagFailures(toViolations('body', errorsOf(), probe), location)
   }
   return (body) => {
     if (validate(body)) return null
-    const violations = toViolations('body', validate.errors, body)
+    const violations = toViolations('body', errorsOf(), body)
     const violation = mostTelling(
       violations,
       (location) => countTagFailures(violations, location) < tagFailuresWithoutMatch(body, location),
