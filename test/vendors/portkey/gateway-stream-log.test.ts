@@ -1,5 +1,9 @@
-// A client that goes away in the middle of a stream: the call is still logged, with the status the gateway had
-// already sent (200) and the completion tokens of what reached the client.
+// When a streamed call is logged: before the stream's last event (so the record exists once the client has
+// seen the end), and also when the client goes away in the middle, with the status the gateway had already
+// sent (200) and the completion tokens of what reached the client.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { freshKey, startTestEmulator } from '../../helpers/create-test-emulator.ts'
 import { generationsOf } from './gateway-helpers.ts'
@@ -46,4 +50,37 @@ test('a stream cut short after its first words is logged with status 200 and the
   expect(cut!.completion_tokens).toBeGreaterThan(0)
   expect(cut!.completion_tokens).toBeLessThan(full.usage.completion_tokens)
   expect(cut!.time_to_first_token_ms).toBeGreaterThanOrEqual(399)
+})
+
+test('the record of a stream is on disk before the client sees [DONE] (file store, fsync per commit)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lfe-portkey-stream-'))
+  const fileBacked = await startTestEmulator({ db: join(dir, 'db.json') })
+  try {
+    const key = freshKey('gw-done')
+    const res = await fetch(`${fileBacked.url}/portkey/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': key,
+        'x-portkey-provider': 'openai',
+        'x-portkey-trace-id': 'done-1',
+      },
+      body: JSON.stringify({ ...BODY, stream: true }),
+    })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ''
+    while (!seen.includes('data: [DONE]')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      seen += decoder.decode(value, { stream: true })
+    }
+    expect(seen).toContain('data: [DONE]')
+    // Checked at once, with no wait: the stream's end already means the call is logged.
+    expect(generationsOf(fileBacked, key).map((g) => g.trace_id)).toEqual(['done-1'])
+    await reader.cancel()
+  } finally {
+    await fileBacked.close()
+    await rm(dir, { recursive: true, force: true })
+  }
 })
