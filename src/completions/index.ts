@@ -64,7 +64,7 @@ export {
   type CompletionRuleSet,
   type RuleContext,
 } from './rules.ts'
-export { formatSseEvent, sleep, writeSse, type SseWriteOptions, type SseWriteResult } from './sse.ts'
+export { formatSseEvent, sleep, writeSse, type SseProgress, type SseWriteOptions, type SseWriteResult } from './sse.ts'
 export { encodingForModel, tokenCounterFor, type TokenCounter, type TokenEncoding } from './tokens.ts'
 export { schemaInstance } from './schema-instance.ts'
 export type { CompletionRule } from './types.ts'

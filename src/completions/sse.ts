@@ -17,7 +17,15 @@ export type SseWriteOptions = {
   /** Status and extra headers (vendor ids…), sent with the stream's head when it is not sent yet. */
   status?: number
   headers?: Readonly<Record<string, string | number | readonly string[]>>
+  /**
+   * Awaited just before the last event is written (unless the client is gone by then), with how far the
+   * stream got: a vendor stores its log record here, so the record exists by the time the client sees the
+   * stream end. If it rejects, nothing more is written and writeSse rejects with its error.
+   */
+  beforeLastEvent?: (progress: SseProgress) => Promise<void>
 }
+
+export type SseProgress = { eventsWritten: number; timeToFirstByteMs: number | null; durationMs: number }
 
 export type SseWriteResult = {
   /** Every event was written and the response ended. */
@@ -33,9 +41,9 @@ export type SseWriteResult = {
 }
 
 /**
- * Streams `events` as `text/event-stream` and ends the response. Resolves, never rejects, once the stream is
- * over: completed, or cut short by the client (then `eventsWritten` says how far it got). Honours
- * backpressure (waits for `drain`), and a disconnect during a pause or a wait ends it at once.
+ * Streams `events` as `text/event-stream` and ends the response. Resolves once the stream is over: completed,
+ * or cut short by the client (then `eventsWritten` says how far it got); rejects only when `beforeLastEvent`
+ * does. Honours backpressure (waits for `drain`), and a disconnect during a pause or a wait ends it at once.
  */
 export async function writeSse(res: ServerResponse, events: readonly SseEvent[], options: SseWriteOptions = {}): Promise<SseWriteResult> {
   const startedAt = options.startedAt ?? Date.now()
@@ -68,10 +76,19 @@ export async function writeSse(res: ServerResponse, events: readonly SseEvent[],
     for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value)
     res.flushHeaders()
   }
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     if (closed) return result(false)
     if (eventsWritten > 0 && (options.delayMs ?? 0) > 0) {
       await Promise.race([sleep(options.delayMs!), closedPromise])
+      if (closed) return result(false)
+    }
+    if (index === events.length - 1 && options.beforeLastEvent !== undefined) {
+      try {
+        await options.beforeLastEvent({ eventsWritten, timeToFirstByteMs, durationMs: Date.now() - startedAt })
+      } catch (error) {
+        res.off('close', onClose)
+        throw error
+      }
       if (closed) return result(false)
     }
     const flushed = res.write(formatSseEvent(event))

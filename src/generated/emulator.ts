@@ -667,6 +667,8 @@ export interface components {
             trace_id: string;
             span_id?: string;
             span_name?: string;
+            /** @description The parent span (`x-portkey-parent-span-id`, or the parent of a W3C `traceparent`). */
+            parent_span_id?: string;
             /**
              * Format: date-time
              * @description The time of generation (what `time_of_generation_min/max` filter on).
@@ -692,6 +694,13 @@ export interface components {
             api_key_id?: string;
             /** @description Prompt slug (`prompt_slug` filter). */
             prompt_slug?: string;
+            /**
+             * @description The gateway's `x-portkey-cache-status` for the call (gateway calls only).
+             * @enum {string}
+             */
+            cache_status?: "HIT" | "SEMANTIC HIT" | "MISS" | "SEMANTIC MISS" | "DISABLED" | "REFRESH";
+            /** @description Streamed gateway calls: from the request to the first event written. */
+            time_to_first_token_ms?: number;
             /** @description String key/value pairs (the `metadata` filter: every pair of the filter must be equal). */
             metadata: {
                 [key: string]: string;

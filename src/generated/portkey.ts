@@ -235,6 +235,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a chat completion through the gateway
+         * @description OpenAI's chat completions API through Portkey's gateway, answered by the emulator's completion engine (no
+         *     provider is called). Authentication, provider selection, response headers, the stored generation and the
+         *     errors follow the **Gateway** section of the API description.
+         *
+         *     Bodies: for `openai` (and any provider when `x-portkey-strict-open-ai-compliance` is not `false`, except
+         *     for the fields below) the OpenAI body as the provider sends it. Every other provider adds a top-level
+         *     `"provider": "<name>"` (Portkey-AI/gateway: non-OpenAI responses are transformed). For `anthropic` the body
+         *     is the gateway's Anthropic transform (src/providers/anthropic/chatComplete.ts): `id` is the Anthropic
+         *     message id (`msg_01…`), the message carries only `role`, `content` and `tool_calls`, `usage` has
+         *     `prompt_tokens_details.cached_tokens`, and — when the request says `x-portkey-strict-open-ai-compliance:
+         *     false`, as the portkey-ai SDK always does — `finish_reason` is Anthropic's own (`end_turn`, `max_tokens`,
+         *     `tool_use`) and the message gets `content_blocks`. Other providers' own id formats and finish reasons are
+         *     not emulated [emulator].
+         *
+         *     Streaming (`stream: true`): `text/event-stream` chunks ending with `data: [DONE]`. The final
+         *     `choices: []` usage chunk comes only when `stream_options.include_usage` is true (the body is forwarded as
+         *     is); the stored generation has the token counts either way. `anthropic` streams are re-chunked as the
+         *     gateway does: chunk ids `anthropic-<epoch ms>`, `provider` on every chunk, usage on the finish chunk
+         *     (always), `content_blocks` deltas when strict compliance is off.
+         */
+        post: operations["createChatCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a (legacy) text completion through the gateway
+         * @description OpenAI's completions API through the gateway, as `POST /v1/chat/completions` (same headers, record and
+         *     errors). Non-OpenAI providers add `"provider": "<name>"` to the body and to each streamed chunk.
+         */
+        post: operations["createCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create embeddings through the gateway
+         * @description OpenAI's embeddings API through the gateway (same headers, record and errors as chat completions; the
+         *     record has the input tokens and no completion tokens). Non-OpenAI providers add `"provider": "<name>"`.
+         */
+        post: operations["createEmbedding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a message (Anthropic's Messages API) through the gateway
+         * @description Anthropic's Messages API through the gateway: the answer is Anthropic's message (or its named stream events)
+         *     for **every** provider, as hosted Portkey documents ("Use Anthropic's Messages format with any provider");
+         *     the Anthropic SDK works with `baseURL` = the emulator's `…/portkey` (it appends `/v1/messages`).
+         *
+         *     Besides `x-portkey-api-key` and `Authorization: Bearer`, the Portkey key may come as `x-api-key` (the
+         *     Anthropic SDK's `apiKey`, as Portkey's Anthropic guide shows). `metadata.user_id` of the body becomes the
+         *     record's `_user` when the metadata has none [emulator]. Errors are the gateway's relayed provider errors
+         *     (`{"error":{…},"provider":…}`, Portkey-AI/gateway src/providers/anthropic/messages.ts), not Anthropic's own
+         *     error body.
+         */
+        post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -400,6 +508,1694 @@ export interface components {
             /** @enum {string} */
             object: "analytics-graph";
         };
+        /** @description The gateway's own error body (Portkey-AI/gateway src/middlewares/requestValidator/index.ts, src/handlers/*Handler.ts). */
+        GatewayFailure: {
+            /** @constant */
+            status: "failure";
+            message: string;
+            /** @description With `Invalid config passed`: `path: …, message: …` per fault. */
+            errors?: string[];
+        };
+        /** @description A provider's error as the gateway relays it (Portkey-AI/gateway src/providers/utils.ts `generateErrorResponse`). */
+        ProviderError: {
+            error: {
+                /** @description `<provider> error: <the provider's message>` */
+                message: string;
+                type: string | null;
+                param: string | null;
+                code: string | null;
+            };
+            provider: string;
+        };
+        /**
+         * @description A non-OpenAI provider's chat completion as the gateway transforms it (Portkey-AI/gateway
+         *     src/providers/anthropic/chatComplete.ts): OpenAI's shape plus `provider`, with the provider's own finish
+         *     reason and `content_blocks` when strict OpenAI compliance is off.
+         */
+        ProviderChatCompletion: {
+            id: string;
+            /** @constant */
+            object: "chat.completion";
+            created: number;
+            model: string;
+            provider: string;
+            choices: {
+                index: number;
+                message: {
+                    /** @constant */
+                    role: "assistant";
+                    content: string | null;
+                    /** @description The Anthropic content blocks other than `tool_use`, e.g. `{"type":"text","text":…}` (strict compliance off). */
+                    content_blocks?: ({
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    tool_calls?: components["schemas"]["ChatCompletionMessageToolCall"][];
+                };
+                logprobs?: null;
+                finish_reason: string;
+            }[];
+            usage?: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+                prompt_tokens_details?: {
+                    cached_tokens?: number;
+                };
+            };
+        };
+        /** @description A streamed chunk of a non-OpenAI provider, re-chunked by the gateway (see `ProviderChatCompletion`). */
+        ProviderChatCompletionChunk: {
+            id: string;
+            /** @constant */
+            object: "chat.completion.chunk";
+            created: number;
+            model: string;
+            provider: string;
+            choices: {
+                index: number;
+                delta: {
+                    /** @constant */
+                    role?: "assistant";
+                    content?: string;
+                    /** @description The Anthropic block event behind the chunk, `{"index":0,"delta":{"text":…}}` (strict compliance off). */
+                    content_blocks?: {
+                        index: number;
+                        delta: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                    tool_calls?: components["schemas"]["ChatCompletionMessageToolCallChunk"][];
+                };
+                logprobs?: null;
+                finish_reason: string | null;
+            }[];
+            usage?: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+                prompt_tokens_details?: {
+                    cached_tokens?: number;
+                };
+            };
+        };
+        Metadata: {
+            [key: string]: string;
+        } | null;
+        ModelResponseProperties: {
+            metadata?: components["schemas"]["Metadata"];
+            top_logprobs?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            /**
+             * @deprecated
+             * @description This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
+             *     A stable identifier for your end-users.
+             *     Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](/docs/guides/safety-best-practices#safety-identifiers).
+             * @example user-1234
+             */
+            user?: string;
+            safety_identifier?: string | null;
+            prompt_cache_key?: string | null;
+            /** @deprecated */
+            prompt_cache_retention?: ("in_memory" | "24h") | null;
+        };
+        /** @enum {string} */
+        PromptCacheTTLEnum: "30m";
+        /** @enum {string} */
+        PromptCacheModeEnum: "implicit" | "explicit";
+        /**
+         * Prompt cache options
+         * @description Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](/docs/guides/prompt-caching) for current details.
+         */
+        PromptCacheOptionsParam: {
+            /** @description The minimum lifetime applied to every implicit and explicit cache breakpoint written by the request. Defaults to `30m`, which is currently the only supported value. The backend may retain cache entries for longer. */
+            ttl?: components["schemas"]["PromptCacheTTLEnum"];
+            /** @description Controls whether OpenAI automatically creates an implicit cache breakpoint. Defaults to `implicit`. With `implicit`, OpenAI creates one implicit breakpoint and writes up to the latest three explicit breakpoints in the request. With `explicit`, OpenAI does not create an implicit breakpoint and writes up to the latest four explicit breakpoints. If there are no explicit breakpoints, the request does not use prompt caching. */
+            mode?: components["schemas"]["PromptCacheModeEnum"];
+        };
+        CreateModelResponseProperties: components["schemas"]["ModelResponseProperties"] & {
+            prompt_cache_options?: components["schemas"]["PromptCacheOptionsParam"];
+            /**
+             * @description An integer between 0 and 20 specifying the maximum number of most likely
+             *     tokens to return at each token position, each with an associated log
+             *     probability. In some cases, the number of returned tokens may be fewer than
+             *     requested.
+             */
+            top_logprobs?: number;
+        };
+        /**
+         * Prompt cache breakpoint
+         * @description Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
+         */
+        PromptCacheBreakpointParam: {
+            /**
+             * @description The breakpoint mode. Always `explicit`.
+             * @default explicit
+             * @enum {string}
+             */
+            mode: "explicit";
+        };
+        /**
+         * Text content part
+         * @description Learn about [text inputs](/docs/guides/text-generation).
+         */
+        ChatCompletionRequestMessageContentPartText: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "text";
+            /** @description The text content. */
+            text: string;
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * Developer message
+         * @description Developer-provided instructions that the model should follow, regardless of
+         *     messages sent by the user. With o1 models and newer, `developer` messages
+         *     replace the previous `system` messages.
+         */
+        ChatCompletionRequestDeveloperMessage: {
+            /** @description The contents of the developer message. */
+            content: string | components["schemas"]["ChatCompletionRequestMessageContentPartText"][];
+            /**
+             * @description The role of the messages author, in this case `developer`.
+             * @enum {string}
+             */
+            role: "developer";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        ChatCompletionRequestSystemMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"];
+        /**
+         * System message
+         * @description Developer-provided instructions that the model should follow, regardless of
+         *     messages sent by the user. With o1 models and newer, use `developer` messages
+         *     for this purpose instead.
+         */
+        ChatCompletionRequestSystemMessage: {
+            /** @description The contents of the system message. */
+            content: string | components["schemas"]["ChatCompletionRequestSystemMessageContentPart"][];
+            /**
+             * @description The role of the messages author, in this case `system`.
+             * @enum {string}
+             */
+            role: "system";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        /**
+         * Image content part
+         * @description Learn about [image inputs](/docs/guides/vision).
+         */
+        ChatCompletionRequestMessageContentPartImage: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "image_url";
+            image_url: {
+                /**
+                 * Format: uri
+                 * @description Either a URL of the image or the base64 encoded image data.
+                 */
+                url: string;
+                /**
+                 * @description Specifies the detail level of the image. Learn more in the [Vision guide](/docs/guides/vision#low-or-high-fidelity-image-understanding).
+                 * @default auto
+                 * @enum {string}
+                 */
+                detail: "auto" | "low" | "high";
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * Audio content part
+         * @description Learn about [audio inputs](/docs/guides/audio).
+         */
+        ChatCompletionRequestMessageContentPartAudio: {
+            /**
+             * @description The type of the content part. Always `input_audio`.
+             * @enum {string}
+             */
+            type: "input_audio";
+            input_audio: {
+                /** @description Base64 encoded audio data. */
+                data: string;
+                /**
+                 * @description The format of the encoded audio data. Currently supports "wav" and "mp3".
+                 * @enum {string}
+                 */
+                format: "wav" | "mp3";
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * File content part
+         * @description Learn about [file inputs](/docs/guides/text) for text generation.
+         */
+        ChatCompletionRequestMessageContentPartFile: {
+            /**
+             * @description The type of the content part. Always `file`.
+             * @enum {string}
+             */
+            type: "file";
+            file: {
+                /**
+                 * @description The name of the file, used when passing the file to the model as a
+                 *     string.
+                 */
+                filename?: string;
+                /**
+                 * @description The base64 encoded file data, used when passing the file to the model
+                 *     as a string.
+                 */
+                file_data?: string;
+                /** @description The ID of an uploaded file to use as input. */
+                file_id?: string;
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        ChatCompletionRequestUserMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"] | components["schemas"]["ChatCompletionRequestMessageContentPartImage"] | components["schemas"]["ChatCompletionRequestMessageContentPartAudio"] | components["schemas"]["ChatCompletionRequestMessageContentPartFile"];
+        /**
+         * User message
+         * @description Messages sent by an end user, containing prompts or additional context
+         *     information.
+         */
+        ChatCompletionRequestUserMessage: {
+            /** @description The contents of the user message. */
+            content: string | components["schemas"]["ChatCompletionRequestUserMessageContentPart"][];
+            /**
+             * @description The role of the messages author, in this case `user`.
+             * @enum {string}
+             */
+            role: "user";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        /** Refusal content part */
+        ChatCompletionRequestMessageContentPartRefusal: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "refusal";
+            /** @description The refusal message generated by the model. */
+            refusal: string;
+        };
+        ChatCompletionRequestAssistantMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"] | components["schemas"]["ChatCompletionRequestMessageContentPartRefusal"];
+        /**
+         * Function tool call
+         * @description A call to a function tool created by the model.
+         */
+        ChatCompletionMessageToolCall: {
+            /** @description The ID of the tool call. */
+            id: string;
+            /**
+             * @description The type of the tool. Currently, only `function` is supported.
+             * @enum {string}
+             */
+            type: "function";
+            /** @description The function that the model called. */
+            function: {
+                /** @description The name of the function to call. */
+                name: string;
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+            };
+        };
+        /**
+         * Custom tool call
+         * @description A call to a custom tool created by the model.
+         */
+        ChatCompletionMessageCustomToolCall: {
+            /** @description The ID of the tool call. */
+            id: string;
+            /**
+             * @description The type of the tool. Always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            /** @description The custom tool that the model called. */
+            custom: {
+                /** @description The name of the custom tool to call. */
+                name: string;
+                /** @description The input for the custom tool call generated by the model. */
+                input: string;
+            };
+        };
+        /** @description The tool calls generated by the model, such as function calls. */
+        ChatCompletionMessageToolCalls: (components["schemas"]["ChatCompletionMessageToolCall"] | components["schemas"]["ChatCompletionMessageCustomToolCall"])[];
+        /**
+         * Assistant message
+         * @description Messages sent by the model in response to user messages.
+         */
+        ChatCompletionRequestAssistantMessage: {
+            content?: (string | components["schemas"]["ChatCompletionRequestAssistantMessageContentPart"][]) | null;
+            refusal?: string | null;
+            /**
+             * @description The role of the messages author, in this case `assistant`.
+             * @enum {string}
+             */
+            role: "assistant";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+            audio?: {
+                /** @description Unique identifier for a previous audio response from the model. */
+                id: string;
+            } | null;
+            tool_calls?: components["schemas"]["ChatCompletionMessageToolCalls"];
+            function_call?: {
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+                /** @description The name of the function to call. */
+                name: string;
+            } | null;
+        };
+        ChatCompletionRequestToolMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"];
+        /** Tool message */
+        ChatCompletionRequestToolMessage: {
+            /**
+             * @description The role of the messages author, in this case `tool`.
+             * @enum {string}
+             */
+            role: "tool";
+            /** @description The contents of the tool message. */
+            content: string | components["schemas"]["ChatCompletionRequestToolMessageContentPart"][];
+            /** @description Tool call that this message is responding to. */
+            tool_call_id: string;
+        };
+        /**
+         * Function message
+         * @deprecated
+         */
+        ChatCompletionRequestFunctionMessage: {
+            /**
+             * @description The role of the messages author, in this case `function`.
+             * @enum {string}
+             */
+            role: "function";
+            content: string | null;
+            /** @description The name of the function to call. */
+            name: string;
+        };
+        ChatCompletionRequestMessage: components["schemas"]["ChatCompletionRequestDeveloperMessage"] | components["schemas"]["ChatCompletionRequestSystemMessage"] | components["schemas"]["ChatCompletionRequestUserMessage"] | components["schemas"]["ChatCompletionRequestAssistantMessage"] | components["schemas"]["ChatCompletionRequestToolMessage"] | components["schemas"]["ChatCompletionRequestFunctionMessage"];
+        /** @example gpt-5.4 */
+        ModelIdsShared: string | ("gpt-5.6-sol" | "gpt-5.6-terra" | "gpt-5.6-luna" | "gpt-5.5" | "gpt-5.5-2026-04-23" | "gpt-5.4" | "gpt-5.4-mini" | "gpt-5.4-nano" | "gpt-5.4-mini-2026-03-17" | "gpt-5.4-nano-2026-03-17" | "gpt-5.3-chat-latest" | "gpt-5.2" | "gpt-5.2-2025-12-11" | "gpt-5.2-chat-latest" | "gpt-5.2-pro" | "gpt-5.2-pro-2025-12-11" | "gpt-5.1" | "gpt-5.1-2025-11-13" | "gpt-5.1-codex" | "gpt-5.1-mini" | "gpt-5.1-chat-latest" | "gpt-5" | "gpt-5-mini" | "gpt-5-nano" | "gpt-5-2025-08-07" | "gpt-5-mini-2025-08-07" | "gpt-5-nano-2025-08-07" | "gpt-5-chat-latest" | "gpt-4.1" | "gpt-4.1-mini" | "gpt-4.1-nano" | "gpt-4.1-2025-04-14" | "gpt-4.1-mini-2025-04-14" | "gpt-4.1-nano-2025-04-14" | "o4-mini" | "o4-mini-2025-04-16" | "o3" | "o3-2025-04-16" | "o3-mini" | "o3-mini-2025-01-31" | "o1" | "o1-2024-12-17" | "o1-preview" | "o1-preview-2024-09-12" | "o1-mini" | "o1-mini-2024-09-12" | "gpt-4o" | "gpt-4o-2024-11-20" | "gpt-4o-2024-08-06" | "gpt-4o-2024-05-13" | "gpt-4o-audio-preview" | "gpt-4o-audio-preview-2024-10-01" | "gpt-4o-audio-preview-2024-12-17" | "gpt-4o-audio-preview-2025-06-03" | "gpt-4o-mini-audio-preview" | "gpt-4o-mini-audio-preview-2024-12-17" | "gpt-4o-search-preview" | "gpt-4o-mini-search-preview" | "gpt-4o-search-preview-2025-03-11" | "gpt-4o-mini-search-preview-2025-03-11" | "chatgpt-4o-latest" | "codex-mini-latest" | "gpt-4o-mini" | "gpt-4o-mini-2024-07-18" | "gpt-4-turbo" | "gpt-4-turbo-2024-04-09" | "gpt-4-0125-preview" | "gpt-4-turbo-preview" | "gpt-4-1106-preview" | "gpt-4-vision-preview" | "gpt-4" | "gpt-4-0314" | "gpt-4-0613" | "gpt-4-32k" | "gpt-4-32k-0314" | "gpt-4-32k-0613" | "gpt-3.5-turbo" | "gpt-3.5-turbo-16k" | "gpt-3.5-turbo-0301" | "gpt-3.5-turbo-0613" | "gpt-3.5-turbo-1106" | "gpt-3.5-turbo-0125" | "gpt-3.5-turbo-16k-0613");
+        ServiceTier: ("auto" | "default" | "flex" | "scale" | "priority" | "fast") | null;
+        ResponseModalities: ("text" | "audio")[] | null;
+        Verbosity: ("low" | "medium" | "high") | null;
+        ReasoningEffort: ("none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max") | null;
+        /**
+         * Web search location
+         * @description Approximate location parameters for the search.
+         */
+        WebSearchLocation: {
+            /**
+             * @description The two-letter
+             *     [ISO country code](https://en.wikipedia.org/wiki/ISO_3166-1) of the user,
+             *     e.g. `US`.
+             */
+            country?: string;
+            /** @description Free text input for the region of the user, e.g. `California`. */
+            region?: string;
+            /** @description Free text input for the city of the user, e.g. `San Francisco`. */
+            city?: string;
+            /**
+             * @description The [IANA timezone](https://timeapi.io/documentation/iana-timezones)
+             *     of the user, e.g. `America/Los_Angeles`.
+             */
+            timezone?: string;
+        };
+        /**
+         * @description High level guidance for the amount of context window space to use for the
+         *     search. One of `low`, `medium`, or `high`. `medium` is the default.
+         * @default medium
+         * @enum {string}
+         */
+        WebSearchContextSize: "low" | "medium" | "high";
+        /**
+         * Text
+         * @description Default response format. Used to generate text responses.
+         */
+        ResponseFormatText: {
+            /**
+             * @description The type of response format being defined. Always `text`.
+             * @enum {string}
+             */
+            type: "text";
+        };
+        /**
+         * JSON schema
+         * @description The schema for the response format, described as a JSON Schema object.
+         *     Learn how to build JSON schemas [here](https://json-schema.org/).
+         */
+        ResponseFormatJsonSchemaSchema: {
+            [key: string]: unknown;
+        };
+        /**
+         * JSON schema
+         * @description JSON Schema response format. Used to generate structured JSON responses.
+         *     Learn more about [Structured Outputs](/docs/guides/structured-outputs).
+         */
+        ResponseFormatJsonSchema: {
+            /**
+             * @description The type of response format being defined. Always `json_schema`.
+             * @enum {string}
+             */
+            type: "json_schema";
+            /**
+             * JSON schema
+             * @description Structured Outputs configuration options, including a JSON Schema.
+             */
+            json_schema: {
+                /**
+                 * @description A description of what the response format is for, used by the model to
+                 *     determine how to respond in the format.
+                 */
+                description?: string;
+                /**
+                 * @description The name of the response format. Must be a-z, A-Z, 0-9, or contain
+                 *     underscores and dashes, with a maximum length of 64.
+                 */
+                name: string;
+                schema?: components["schemas"]["ResponseFormatJsonSchemaSchema"];
+                strict?: boolean | null;
+            };
+        };
+        /**
+         * JSON object
+         * @description JSON object response format. An older method of generating JSON responses.
+         *     Using `json_schema` is recommended for models that support it. Note that the
+         *     model will not generate JSON without a system or user message instructing it
+         *     to do so.
+         */
+        ResponseFormatJsonObject: {
+            /**
+             * @description The type of response format being defined. Always `json_object`.
+             * @enum {string}
+             */
+            type: "json_object";
+        };
+        /** @example ash */
+        VoiceIdsShared: string | ("alloy" | "ash" | "ballad" | "coral" | "echo" | "sage" | "shimmer" | "verse" | "marin" | "cedar");
+        /**
+         * Voice
+         * @description A built-in voice name or a custom voice reference.
+         */
+        VoiceIdsOrCustomVoice: components["schemas"]["VoiceIdsShared"] | {
+            /**
+             * @description The custom voice ID, e.g. `voice_1234`.
+             * @example voice_1234
+             */
+            id: string;
+        };
+        /** @enum {string} */
+        ModerationMode: "score" | "block";
+        /** @description The moderation policy for the response input. */
+        ModerationConfigParam: {
+            mode: components["schemas"]["ModerationMode"];
+        };
+        /** @description The policy to apply to moderated response input and output. */
+        ModerationPolicyParam: {
+            input?: components["schemas"]["ModerationConfigParam"] | null;
+            output?: components["schemas"]["ModerationConfigParam"] | null;
+        };
+        /** @description Configuration for running moderation on the input and output of this response. */
+        ModerationParam: {
+            /** @description The moderation model to use for moderated completions, e.g. 'omni-moderation-latest'. */
+            model: string;
+            policy?: components["schemas"]["ModerationPolicyParam"] | null;
+        };
+        /**
+         * @description Not supported with latest reasoning models `o3` and `o4-mini`.
+         *
+         *     Up to 4 sequences where the API will stop generating further tokens. The
+         *     returned text will not contain the stop sequence.
+         * @default null
+         */
+        StopConfiguration: ((string | null) | string[]) | null;
+        /**
+         * Static Content
+         * @description Static predicted output content, such as the content of a text file that is
+         *     being regenerated.
+         */
+        PredictionContent: {
+            /**
+             * @description The type of the predicted content you want to provide. This type is
+             *     currently always `content`.
+             * @enum {string}
+             */
+            type: "content";
+            /**
+             * @description The content that should be matched when generating a model response.
+             *     If generated tokens would match this content, the entire model response
+             *     can be returned much more quickly.
+             */
+            content: string | components["schemas"]["ChatCompletionRequestMessageContentPartText"][];
+        };
+        ChatCompletionStreamOptions: {
+            /**
+             * @description If set, an additional chunk will be streamed before the `data: [DONE]`
+             *     message. The `usage` field on this chunk shows the token usage statistics
+             *     for the entire request, and the `choices` field will always be an empty
+             *     array.
+             *
+             *     All other chunks will also include a `usage` field, but with a null
+             *     value. **NOTE:** If the stream is interrupted, you may not receive the
+             *     final usage chunk which contains the total token usage for the request.
+             */
+            include_usage?: boolean;
+            /**
+             * @description When true, stream obfuscation will be enabled. Stream obfuscation adds
+             *     random characters to an `obfuscation` field on streaming delta events to
+             *     normalize payload sizes as a mitigation to certain side-channel attacks.
+             *     These obfuscation fields are included by default, but add a small amount
+             *     of overhead to the data stream. You can set `include_obfuscation` to
+             *     false to optimize for bandwidth if you trust the network links between
+             *     your application and the OpenAI API.
+             */
+            include_obfuscation?: boolean;
+        } | null;
+        /**
+         * @description The parameters the functions accepts, described as a JSON Schema object. See the [guide](/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
+         *
+         *     Omitting `parameters` defines a function with an empty parameter list.
+         */
+        FunctionParameters: {
+            [key: string]: unknown;
+        };
+        FunctionObject: {
+            /** @description A description of what the function does, used by the model to choose when and how to call the function. */
+            description?: string;
+            /** @description The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64. */
+            name: string;
+            parameters?: components["schemas"]["FunctionParameters"];
+            strict?: boolean | null;
+        };
+        /**
+         * Function tool
+         * @description A function tool that can be used to generate a response.
+         */
+        ChatCompletionTool: {
+            /**
+             * @description The type of the tool. Currently, only `function` is supported.
+             * @enum {string}
+             */
+            type: "function";
+            function: components["schemas"]["FunctionObject"];
+        };
+        /**
+         * Custom tool
+         * @description A custom tool that processes input using a specified format.
+         */
+        CustomToolChatCompletions: {
+            /**
+             * @description The type of the custom tool. Always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            /**
+             * Custom tool properties
+             * @description Properties of the custom tool.
+             */
+            custom: {
+                /** @description The name of the custom tool, used to identify it in tool calls. */
+                name: string;
+                /** @description Optional description of the custom tool, used to provide more context. */
+                description?: string;
+                /** @description The input format for the custom tool. Default is unconstrained text. */
+                format?: {
+                    /**
+                     * @description Unconstrained text format. Always `text`.
+                     * @enum {string}
+                     */
+                    type: "text";
+                } | {
+                    /**
+                     * @description Grammar format. Always `grammar`.
+                     * @enum {string}
+                     */
+                    type: "grammar";
+                    /**
+                     * Grammar format
+                     * @description Your chosen grammar.
+                     */
+                    grammar: {
+                        /** @description The grammar definition. */
+                        definition: string;
+                        /**
+                         * @description The syntax of the grammar definition. One of `lark` or `regex`.
+                         * @enum {string}
+                         */
+                        syntax: "lark" | "regex";
+                    };
+                };
+            };
+        };
+        /**
+         * Allowed tools
+         * @description Constrains the tools available to the model to a pre-defined set.
+         */
+        ChatCompletionAllowedTools: {
+            /**
+             * @description Constrains the tools available to the model to a pre-defined set.
+             *
+             *     `auto` allows the model to pick from among the allowed tools and generate a
+             *     message.
+             *
+             *     `required` requires the model to call one or more of the allowed tools.
+             * @enum {string}
+             */
+            mode: "auto" | "required";
+            /**
+             * @description A list of tool definitions that the model should be allowed to call.
+             *
+             *     For the Chat Completions API, the list of tool definitions might look like:
+             *     ```json
+             *     [
+             *       { "type": "function", "function": { "name": "get_weather" } },
+             *       { "type": "function", "function": { "name": "get_time" } }
+             *     ]
+             *     ```
+             */
+            tools: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * Allowed tools
+         * @description Constrains the tools available to the model to a pre-defined set.
+         */
+        ChatCompletionAllowedToolsChoice: {
+            /**
+             * @description Allowed tool configuration type. Always `allowed_tools`.
+             * @enum {string}
+             */
+            type: "allowed_tools";
+            allowed_tools: components["schemas"]["ChatCompletionAllowedTools"];
+        };
+        /**
+         * Function tool choice
+         * @description Specifies a tool the model should use. Use to force the model to call a specific function.
+         */
+        ChatCompletionNamedToolChoice: {
+            /**
+             * @description For function calling, the type is always `function`.
+             * @enum {string}
+             */
+            type: "function";
+            function: {
+                /** @description The name of the function to call. */
+                name: string;
+            };
+        };
+        /**
+         * Custom tool choice
+         * @description Specifies a tool the model should use. Use to force the model to call a specific custom tool.
+         */
+        ChatCompletionNamedToolChoiceCustom: {
+            /**
+             * @description For custom tool calling, the type is always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            custom: {
+                /** @description The name of the custom tool to call. */
+                name: string;
+            };
+        };
+        /**
+         * @description Controls which (if any) tool is called by the model.
+         *     `none` means the model will not call any tool and instead generates a message.
+         *     `auto` means the model can pick between generating a message or calling one or more tools.
+         *     `required` means the model must call one or more tools.
+         *     Specifying a particular tool via `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
+         *
+         *     `none` is the default when no tools are present. `auto` is the default if tools are present.
+         */
+        ChatCompletionToolChoiceOption: ("none" | "auto" | "required") | components["schemas"]["ChatCompletionAllowedToolsChoice"] | components["schemas"]["ChatCompletionNamedToolChoice"] | components["schemas"]["ChatCompletionNamedToolChoiceCustom"];
+        /**
+         * @description Whether to enable [parallel function calling](/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
+         * @default true
+         */
+        ParallelToolCalls: boolean;
+        /** @description Specifying a particular function via `{"name": "my_function"}` forces the model to call that function. */
+        ChatCompletionFunctionCallOption: {
+            /** @description The name of the function to call. */
+            name: string;
+        };
+        /** @deprecated */
+        ChatCompletionFunctions: {
+            /** @description A description of what the function does, used by the model to choose when and how to call the function. */
+            description?: string;
+            /** @description The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64. */
+            name: string;
+            parameters?: components["schemas"]["FunctionParameters"];
+        };
+        CreateChatCompletionRequest: components["schemas"]["CreateModelResponseProperties"] & {
+            /**
+             * @description A list of messages comprising the conversation so far. Depending on the
+             *     [model](/docs/models) you use, different message types (modalities) are
+             *     supported, like [text](/docs/guides/text-generation),
+             *     [images](/docs/guides/vision), and [audio](/docs/guides/audio).
+             */
+            messages: components["schemas"]["ChatCompletionRequestMessage"][];
+            /**
+             * @description Model ID used to generate the response, like `gpt-4o` or `o3`. OpenAI
+             *     offers a wide range of models with different capabilities, performance
+             *     characteristics, and price points. Refer to the [model guide](/docs/models)
+             *     to browse and compare available models.
+             */
+            model: components["schemas"]["ModelIdsShared"];
+            service_tier?: components["schemas"]["ServiceTier"];
+            modalities?: components["schemas"]["ResponseModalities"];
+            verbosity?: components["schemas"]["Verbosity"];
+            reasoning_effort?: components["schemas"]["ReasoningEffort"];
+            /** @description An upper bound for the number of tokens that can be generated for a completion, including visible output tokens and [reasoning tokens](/docs/guides/reasoning). */
+            max_completion_tokens?: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on
+             *     their existing frequency in the text so far, decreasing the model's
+             *     likelihood to repeat the same line verbatim.
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on
+             *     whether they appear in the text so far, increasing the model's likelihood
+             *     to talk about new topics.
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Web search
+             * @description This tool searches the web for relevant results to use in a response.
+             *     Learn more about the [web search tool](/docs/guides/tools-web-search?api-mode=chat).
+             */
+            web_search_options?: {
+                /** @description Approximate location parameters for the search. */
+                user_location?: {
+                    /**
+                     * @description The type of location approximation. Always `approximate`.
+                     * @enum {string}
+                     */
+                    type: "approximate";
+                    approximate: components["schemas"]["WebSearchLocation"];
+                } | null;
+                search_context_size?: components["schemas"]["WebSearchContextSize"];
+            };
+            /**
+             * @description An integer between 0 and 20 specifying the maximum number of most likely
+             *     tokens to return at each token position, each with an associated log
+             *     probability. In some cases, the number of returned tokens may be fewer than
+             *     requested.
+             *     `logprobs` must be set to `true` if this parameter is used.
+             */
+            top_logprobs?: number | null;
+            /**
+             * @description An object specifying the format that the model must output.
+             *
+             *     Setting to `{ "type": "json_schema", "json_schema": {...} }` enables
+             *     Structured Outputs which ensures the model will match your supplied JSON
+             *     schema. Learn more in the [Structured Outputs
+             *     guide](/docs/guides/structured-outputs).
+             *
+             *     Setting to `{ "type": "json_object" }` enables the older JSON mode, which
+             *     ensures the message the model generates is valid JSON. Using `json_schema`
+             *     is preferred for models that support it.
+             */
+            response_format?: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonSchema"] | components["schemas"]["ResponseFormatJsonObject"];
+            /**
+             * @description Parameters for audio output. Required when audio output is requested with
+             *     `modalities: ["audio"]`. [Learn more](/docs/guides/audio).
+             */
+            audio?: {
+                /**
+                 * @description The voice the model uses to respond. Supported built-in voices are
+                 *     `alloy`, `ash`, `ballad`, `coral`, `echo`, `fable`, `nova`, `onyx`,
+                 *     `sage`, `shimmer`, `marin`, and `cedar`. You may also provide a
+                 *     custom voice object with an `id`, for example `{ "id": "voice_1234" }`.
+                 */
+                voice: components["schemas"]["VoiceIdsOrCustomVoice"];
+                /**
+                 * @description Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
+                 *     `opus`, or `pcm16`.
+                 * @enum {string}
+                 */
+                format: "wav" | "aac" | "mp3" | "flac" | "opus" | "pcm16";
+            } | null;
+            /**
+             * @description Whether or not to store the output of this chat completion request for
+             *     use in our [model distillation](/docs/guides/distillation) or
+             *     [evals](/docs/guides/evals) products.
+             *
+             *     Supports text and image inputs. Note: image inputs over 8MB will be dropped.
+             * @default false
+             */
+            store: boolean | null;
+            moderation?: components["schemas"]["ModerationParam"] | null;
+            /**
+             * @description If set to true, the model response data will be streamed to the client
+             *     as it is generated using [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#Event_stream_format).
+             *     See the [Streaming section below](/docs/api-reference/chat/streaming)
+             *     for more information, along with the [streaming responses](/docs/guides/streaming-responses)
+             *     guide for more information on how to handle the streaming events.
+             * @default false
+             */
+            stream: boolean | null;
+            stop?: components["schemas"]["StopConfiguration"];
+            /**
+             * @description Modify the likelihood of specified tokens appearing in the completion.
+             *
+             *     Accepts a JSON object that maps tokens (specified by their token ID in the
+             *     tokenizer) to an associated bias value from -100 to 100. Mathematically,
+             *     the bias is added to the logits generated by the model prior to sampling.
+             *     The exact effect will vary per model, but values between -1 and 1 should
+             *     decrease or increase likelihood of selection; values like -100 or 100
+             *     should result in a ban or exclusive selection of the relevant token.
+             * @default null
+             */
+            logit_bias: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Whether to return log probabilities of the output tokens or not. If true,
+             *     returns the log probabilities of each output token returned in the
+             *     `content` of `message`.
+             * @default false
+             */
+            logprobs: boolean | null;
+            /**
+             * @deprecated
+             * @description The maximum number of [tokens](/tokenizer) that can be generated in the
+             *     chat completion. This value can be used to control
+             *     [costs](https://openai.com/api/pricing/) for text generated via API.
+             *
+             *     This value is now deprecated in favor of `max_completion_tokens`, and is
+             *     not compatible with [o-series models](/docs/guides/reasoning).
+             */
+            max_tokens?: number | null;
+            /**
+             * @description How many chat completion choices to generate for each input message. Note that you will be charged based on the number of generated tokens across all of the choices. Keep `n` as `1` to minimize costs.
+             * @default 1
+             * @example 1
+             */
+            n: number | null;
+            /**
+             * @description Configuration for a [Predicted Output](/docs/guides/predicted-outputs),
+             *     which can greatly improve response times when large parts of the model
+             *     response are known ahead of time. This is most common when you are
+             *     regenerating a file with only minor changes to most of the content.
+             */
+            prediction?: components["schemas"]["PredictionContent"] | null;
+            /**
+             * @deprecated
+             * @description This feature is in Beta.
+             *     If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+             *     Determinism is not guaranteed, and you should refer to the `system_fingerprint` response parameter to monitor changes in the backend.
+             */
+            seed?: number | null;
+            stream_options?: components["schemas"]["ChatCompletionStreamOptions"];
+            /**
+             * @description A list of tools the model may call. You can provide either
+             *     [custom tools](/docs/guides/function-calling#custom-tools) or
+             *     [function tools](/docs/guides/function-calling).
+             */
+            tools?: (components["schemas"]["ChatCompletionTool"] | components["schemas"]["CustomToolChatCompletions"])[];
+            tool_choice?: components["schemas"]["ChatCompletionToolChoiceOption"];
+            parallel_tool_calls?: components["schemas"]["ParallelToolCalls"];
+            /**
+             * @deprecated
+             * @description Deprecated in favor of `tool_choice`.
+             *
+             *     Controls which (if any) function is called by the model.
+             *
+             *     `none` means the model will not call a function and instead generates a
+             *     message.
+             *
+             *     `auto` means the model can pick between generating a message or calling a
+             *     function.
+             *
+             *     Specifying a particular function via `{"name": "my_function"}` forces the
+             *     model to call that function.
+             *
+             *     `none` is the default when no functions are present. `auto` is the default
+             *     if functions are present.
+             */
+            function_call?: ("none" | "auto") | components["schemas"]["ChatCompletionFunctionCallOption"];
+            /**
+             * @deprecated
+             * @description Deprecated in favor of `tools`.
+             *
+             *     A list of functions the model may generate JSON inputs for.
+             */
+            functions?: components["schemas"]["ChatCompletionFunctions"][];
+        };
+        /** @description A chat completion message generated by the model. */
+        ChatCompletionResponseMessage: {
+            content: string | null;
+            refusal: string | null;
+            tool_calls?: components["schemas"]["ChatCompletionMessageToolCalls"];
+            /**
+             * @description Annotations for the message, when applicable, as when using the
+             *     [web search tool](/docs/guides/tools-web-search?api-mode=chat).
+             */
+            annotations?: {
+                /**
+                 * @description The type of the URL citation. Always `url_citation`.
+                 * @enum {string}
+                 */
+                type: "url_citation";
+                /** @description A URL citation when using web search. */
+                url_citation: {
+                    /** @description The index of the last character of the URL citation in the message. */
+                    end_index: number;
+                    /** @description The index of the first character of the URL citation in the message. */
+                    start_index: number;
+                    /**
+                     * Format: uri
+                     * @description The URL of the web resource.
+                     */
+                    url: string;
+                    /** @description The title of the web resource. */
+                    title: string;
+                };
+            }[];
+            /**
+             * @description The role of the author of this message.
+             * @enum {string}
+             */
+            role: "assistant";
+            /**
+             * @deprecated
+             * @description Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+             */
+            function_call?: {
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+                /** @description The name of the function to call. */
+                name: string;
+            };
+            audio?: {
+                /** @description Unique identifier for this audio response. */
+                id: string;
+                /**
+                 * Format: unixtime
+                 * @description The Unix timestamp (in seconds) for when this audio response will
+                 *     no longer be accessible on the server for use in multi-turn
+                 *     conversations.
+                 */
+                expires_at: number;
+                /**
+                 * @description Base64 encoded audio bytes generated by the model, in the format
+                 *     specified in the request.
+                 */
+                data: string;
+                /** @description Transcript of the audio generated by the model. */
+                transcript: string;
+            } | null;
+        };
+        ChatCompletionTokenLogprob: {
+            /** @description The token. */
+            token: string;
+            /** @description The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely. */
+            logprob: number;
+            bytes: number[] | null;
+            /** @description List of the most likely tokens and their log probability, at this token position. The number of entries may be fewer than the requested `top_logprobs`. */
+            top_logprobs: {
+                /** @description The token. */
+                token: string;
+                /** @description The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely. */
+                logprob: number;
+                bytes: number[] | null;
+            }[];
+        };
+        /** @description Usage statistics for the completion request. */
+        CompletionUsage: {
+            /**
+             * @description Number of tokens in the generated completion.
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * @description Number of tokens in the prompt.
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * @description Total number of tokens used in the request (prompt + completion).
+             * @default 0
+             */
+            total_tokens: number;
+            /** @description Breakdown of tokens used in a completion. */
+            completion_tokens_details?: {
+                /**
+                 * @description When using Predicted Outputs, the number of tokens in the
+                 *     prediction that appeared in the completion.
+                 * @default 0
+                 */
+                accepted_prediction_tokens: number;
+                /**
+                 * @description Audio input tokens generated by the model.
+                 * @default 0
+                 */
+                audio_tokens: number;
+                /**
+                 * @description Tokens generated by the model for reasoning.
+                 * @default 0
+                 */
+                reasoning_tokens: number;
+                /** @description Text output tokens generated by the model. */
+                text_tokens?: number;
+                /**
+                 * @description When using Predicted Outputs, the number of tokens in the
+                 *     prediction that did not appear in the completion. However, like
+                 *     reasoning tokens, these tokens are still counted in the total
+                 *     completion tokens for purposes of billing, output, and context window
+                 *     limits.
+                 * @default 0
+                 */
+                rejected_prediction_tokens: number;
+            };
+            /** @description Breakdown of tokens used in the prompt. */
+            prompt_tokens_details?: {
+                /**
+                 * @description Audio input tokens present in the prompt.
+                 * @default 0
+                 */
+                audio_tokens: number;
+                /**
+                 * @description Cached tokens present in the prompt.
+                 * @default 0
+                 */
+                cached_tokens: number;
+                /** @description Text input tokens present in the prompt. */
+                text_tokens?: number;
+                /** @description Image input tokens present in the prompt. */
+                image_tokens?: number;
+                /**
+                 * @description The unadjusted number of prompt tokens written to cache.
+                 * @default 0
+                 */
+                cache_write_tokens: number;
+            };
+        };
+        /** @enum {string} */
+        ModerationInputType: "text" | "image";
+        /**
+         * Moderation result
+         * @description A moderation result produced for the response input or output.
+         */
+        ModerationResultBody: {
+            /**
+             * @description The object type, which was always `moderation_result` for successful moderation results.
+             * @default moderation_result
+             * @enum {string}
+             */
+            type: "moderation_result";
+            /** @description The moderation model that produced this result. */
+            model: string;
+            /** @description A boolean indicating whether the content was flagged by any category. */
+            flagged: boolean;
+            /** @description A dictionary of moderation categories to booleans, True if the input is flagged under this category. */
+            categories: {
+                [key: string]: boolean;
+            };
+            /** @description A dictionary of moderation categories to scores. */
+            category_scores: {
+                [key: string]: number;
+            };
+            /** @description Which modalities of input are reflected by the score for each category. */
+            category_applied_input_types: {
+                [key: string]: components["schemas"]["ModerationInputType"][];
+            };
+        };
+        /** @description Successful moderation results for the request input or generated output. */
+        ChatCompletionModerationResults: {
+            /**
+             * @description The object type, which is always `moderation_results`.
+             * @enum {string}
+             */
+            type: "moderation_results";
+            /** @description The moderation model used to generate the results. */
+            model: string;
+            /** @description A list of moderation results. */
+            results: components["schemas"]["ModerationResultBody"][];
+        };
+        /** @description An error produced while attempting moderation. */
+        ChatCompletionModerationError: {
+            /**
+             * @description The object type, which is always `error`.
+             * @enum {string}
+             */
+            type: "error";
+            /** @description The error code. */
+            code: string;
+            /** @description The error message. */
+            message: string;
+        };
+        /** @description Moderation results or errors for the request input and generated output. */
+        ChatCompletionModeration: {
+            /** @description Moderation for the request input. */
+            input: components["schemas"]["ChatCompletionModerationResults"] | components["schemas"]["ChatCompletionModerationError"];
+            /** @description Moderation for the generated output. */
+            output: components["schemas"]["ChatCompletionModerationResults"] | components["schemas"]["ChatCompletionModerationError"];
+        };
+        /** @description Represents a chat completion response returned by model, based on the provided input. */
+        CreateChatCompletionResponse: {
+            /** @description A unique identifier for the chat completion. */
+            id: string;
+            /** @description A list of chat completion choices. Can be more than one if `n` is greater than 1. */
+            choices: {
+                /**
+                 * @description The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+                 *     `length` if the maximum number of tokens specified in the request was reached,
+                 *     `content_filter` if content was omitted due to a flag from our content filters,
+                 *     `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
+                 *     Read the [Model Spec](https://model-spec.openai.com/2025-12-18.html) for more.
+                 * @enum {string}
+                 */
+                finish_reason: "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
+                /** @description The index of the choice in the list of choices. */
+                index: number;
+                message: components["schemas"]["ChatCompletionResponseMessage"];
+                logprobs: {
+                    content: components["schemas"]["ChatCompletionTokenLogprob"][] | null;
+                    refusal: components["schemas"]["ChatCompletionTokenLogprob"][] | null;
+                } | null;
+            }[];
+            /**
+             * Format: unixtime
+             * @description The Unix timestamp (in seconds) of when the chat completion was created.
+             */
+            created: number;
+            /** @description The model used for the chat completion. */
+            model: string;
+            metadata?: components["schemas"]["Metadata"];
+            service_tier?: components["schemas"]["ServiceTier"];
+            /**
+             * @deprecated
+             * @description This fingerprint represents the backend configuration that the model runs with.
+             *
+             *     Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+             */
+            system_fingerprint?: string;
+            /**
+             * @description The object type, which is always `chat.completion`.
+             * @enum {string}
+             */
+            object: "chat.completion";
+            usage?: components["schemas"]["CompletionUsage"];
+            moderation?: components["schemas"]["ChatCompletionModeration"] | null;
+        };
+        CreateCompletionRequest: {
+            /** @description ID of the model to use. You can use the [List models](/docs/api-reference/models/list) API to see all of your available models, or see our [Model overview](/docs/models) for descriptions of them. */
+            model: string | ("gpt-3.5-turbo-instruct" | "davinci-002" | "babbage-002");
+            /**
+             * @description The prompt(s) to generate completions for, encoded as a string, array of strings, array of tokens, or array of token arrays.
+             *
+             *     Note that <|endoftext|> is the document separator that the model sees during training, so if a prompt is not specified the model will generate as if from the beginning of a new document.
+             * @default <|endoftext|>
+             */
+            prompt: (string | string[] | number[] | number[][]) | null;
+            /**
+             * @description Generates `best_of` completions server-side and returns the "best" (the one with the highest log probability per token). Results cannot be streamed.
+             *
+             *     When used with `n`, `best_of` controls the number of candidate completions and `n` specifies how many to return – `best_of` must be greater than `n`.
+             *
+             *     **Note:** Because this parameter generates many completions, it can quickly consume your token quota. Use carefully and ensure that you have reasonable settings for `max_tokens` and `stop`.
+             * @default 1
+             */
+            best_of: number | null;
+            /**
+             * @description Echo back the prompt in addition to the completion
+             * @default false
+             */
+            echo: boolean | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing frequency in the text so far, decreasing the model's likelihood to repeat the same line verbatim.
+             *
+             *     [See more information about frequency and presence penalties.](/docs/guides/text-generation)
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /**
+             * @description Modify the likelihood of specified tokens appearing in the completion.
+             *
+             *     Accepts a JSON object that maps tokens (specified by their token ID in the GPT tokenizer) to an associated bias value from -100 to 100. You can use this [tokenizer tool](/tokenizer?view=bpe) to convert text to token IDs. Mathematically, the bias is added to the logits generated by the model prior to sampling. The exact effect will vary per model, but values between -1 and 1 should decrease or increase likelihood of selection; values like -100 or 100 should result in a ban or exclusive selection of the relevant token.
+             *
+             *     As an example, you can pass `{"50256": -100}` to prevent the <|endoftext|> token from being generated.
+             * @default null
+             */
+            logit_bias: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Include the log probabilities on the `logprobs` most likely output tokens, as well the chosen tokens. For example, if `logprobs` is 5, the API will return a list of the 5 most likely tokens. The API will always return the `logprob` of the sampled token, so there may be up to `logprobs+1` elements in the response.
+             *
+             *     The maximum value for `logprobs` is 5.
+             * @default null
+             */
+            logprobs: number | null;
+            /**
+             * @description The maximum number of [tokens](/tokenizer) that can be generated in the completion.
+             *
+             *     The token count of your prompt plus `max_tokens` cannot exceed the model's context length. [Example Python code](https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken) for counting tokens.
+             * @default 16
+             * @example 16
+             */
+            max_tokens: number | null;
+            /**
+             * @description How many completions to generate for each prompt.
+             *
+             *     **Note:** Because this parameter generates many completions, it can quickly consume your token quota. Use carefully and ensure that you have reasonable settings for `max_tokens` and `stop`.
+             * @default 1
+             * @example 1
+             */
+            n: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear in the text so far, increasing the model's likelihood to talk about new topics.
+             *
+             *     [See more information about frequency and presence penalties.](/docs/guides/text-generation)
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Format: int64
+             * @description If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+             *
+             *     Determinism is not guaranteed, and you should refer to the `system_fingerprint` response parameter to monitor changes in the backend.
+             */
+            seed?: number | null;
+            stop?: components["schemas"]["StopConfiguration"];
+            /**
+             * @description Whether to stream back partial progress. If set, tokens will be sent as data-only [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#Event_stream_format) as they become available, with the stream terminated by a `data: [DONE]` message. [Example Python code](https://cookbook.openai.com/examples/how_to_stream_completions).
+             * @default false
+             */
+            stream: boolean | null;
+            stream_options?: components["schemas"]["ChatCompletionStreamOptions"];
+            /**
+             * @description The suffix that comes after a completion of inserted text.
+             *
+             *     This parameter is only supported for `gpt-3.5-turbo-instruct`.
+             * @default null
+             * @example test.
+             */
+            suffix: string | null;
+            /**
+             * @description What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
+             *
+             *     We generally recommend altering this or `top_p` but not both.
+             * @default 1
+             * @example 1
+             */
+            temperature: number | null;
+            /**
+             * @description An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with top_p probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered.
+             *
+             *     We generally recommend altering this or `temperature` but not both.
+             * @default 1
+             * @example 1
+             */
+            top_p: number | null;
+            /**
+             * @description A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+             * @example user-1234
+             */
+            user?: string;
+        };
+        /** @description Represents a completion response from the API. Note: both the streamed and non-streamed response objects share the same shape (unlike the chat endpoint). */
+        CreateCompletionResponse: {
+            /** @description A unique identifier for the completion. */
+            id: string;
+            /** @description The list of completion choices the model generated for the input prompt. */
+            choices: {
+                /**
+                 * @description The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+                 *     `length` if the maximum number of tokens specified in the request was reached,
+                 *     or `content_filter` if content was omitted due to a flag from our content filters.
+                 * @enum {string}
+                 */
+                finish_reason: "stop" | "length" | "content_filter";
+                index: number;
+                logprobs: {
+                    text_offset?: number[];
+                    token_logprobs?: number[];
+                    tokens?: string[];
+                    top_logprobs?: {
+                        [key: string]: number;
+                    }[];
+                } | null;
+                text: string;
+            }[];
+            /**
+             * Format: unixtime
+             * @description The Unix timestamp (in seconds) of when the completion was created.
+             */
+            created: number;
+            /** @description The model used for completion. */
+            model: string;
+            /**
+             * @description This fingerprint represents the backend configuration that the model runs with.
+             *
+             *     Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+             */
+            system_fingerprint?: string;
+            /**
+             * @description The object type, which is always "text_completion"
+             * @enum {string}
+             */
+            object: "text_completion";
+            usage?: components["schemas"]["CompletionUsage"];
+        };
+        CreateEmbeddingRequest: {
+            /**
+             * @description Input text to embed, encoded as a string or array of tokens. To embed multiple inputs in a single request, pass an array of strings or array of token arrays. The input must not exceed the max input tokens for the model (8192 tokens for all embedding models), cannot be an empty string, and any array must be 2048 dimensions or less. [Example Python code](https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken) for counting tokens. In addition to the per-input token limit, all embedding  models enforce a maximum of 300,000 tokens summed across all inputs in a  single request.
+             * @example The quick brown fox jumped over the lazy dog
+             */
+            input: string | string[] | number[] | number[][];
+            /**
+             * @description ID of the model to use. You can use the [List models](/docs/api-reference/models/list) API to see all of your available models, or see our [Model overview](/docs/models) for descriptions of them.
+             * @example text-embedding-3-small
+             */
+            model: string | ("text-embedding-ada-002" | "text-embedding-3-small" | "text-embedding-3-large");
+            /**
+             * @description The format to return the embeddings in. Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
+             * @default float
+             * @example float
+             * @enum {string}
+             */
+            encoding_format: "float" | "base64";
+            /** @description The number of dimensions the resulting output embeddings should have. Only supported in `text-embedding-3` and later models. */
+            dimensions?: number;
+            /**
+             * @description A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+             * @example user-1234
+             */
+            user?: string;
+        };
+        /** @description Represents an embedding vector returned by embedding endpoint. */
+        Embedding: {
+            /** @description The index of the embedding in the list of embeddings. */
+            index: number;
+            /** @description The embedding vector, which is a list of floats. The length of vector depends on the model as listed in the [embedding guide](/docs/guides/embeddings). [Emulator] With `encoding_format: base64` the API sends a base64 string of the little-endian float32 values instead (the openai SDKs decode it); OpenAI's document declares only the array, so the string is added here. */
+            embedding: number[] | string;
+            /**
+             * @description The object type, which is always "embedding".
+             * @enum {string}
+             */
+            object: "embedding";
+        };
+        CreateEmbeddingResponse: {
+            /** @description The list of embeddings generated by the model. */
+            data: components["schemas"]["Embedding"][];
+            /** @description The name of the model used to generate the embedding. */
+            model: string;
+            /**
+             * @description The object type, which is always "list".
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The usage information for the request. */
+            usage: {
+                /** @description The number of tokens used by the prompt. */
+                prompt_tokens: number;
+                /** @description The total number of tokens used by the request. */
+                total_tokens: number;
+            };
+        };
+        /** @description A cache control breakpoint at this content block (SDK `CacheControlEphemeral`). */
+        AnthropicCacheControl: {
+            /** @enum {string} */
+            type?: "ephemeral";
+            /** @enum {string} */
+            ttl?: "5m" | "1h";
+        } | null;
+        AnthropicTextBlockParam: {
+            /** @enum {string} */
+            type: "text";
+            text: string;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+            citations?: unknown[] | null;
+        };
+        AnthropicImageBlockParam: {
+            /** @enum {string} */
+            type: "image";
+            /** @description `base64` (`media_type` image/jpeg|png|gif|webp, `data`), `url` (`url`) or `file` (`file_id`). */
+            source: {
+                /** @enum {string} */
+                type: "base64" | "url" | "file";
+                /** @enum {string} */
+                media_type?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                data?: string;
+                url?: string;
+                file_id?: string;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicDocumentBlockParam: {
+            /** @enum {string} */
+            type: "document";
+            /** @description `base64` PDF, `text` (plain text `data`), `content` (blocks), `url` or `file`. */
+            source: {
+                /** @enum {string} */
+                type: "base64" | "text" | "content" | "url" | "file";
+            };
+            title?: string | null;
+            context?: string | null;
+            citations?: {
+                [key: string]: unknown;
+            } | null;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicToolUseBlockParam: {
+            /** @enum {string} */
+            type: "tool_use";
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicToolResultBlockParam: {
+            /** @enum {string} */
+            type: "tool_result";
+            tool_use_id: string;
+            content?: string | {
+                type: string;
+            }[];
+            is_error?: boolean;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicThinkingBlockParam: {
+            /** @enum {string} */
+            type: "thinking";
+            thinking: string;
+            signature: string;
+        };
+        AnthropicRedactedThinkingBlockParam: {
+            /** @enum {string} */
+            type: "redacted_thinking";
+            data: string;
+        };
+        /** @description Server-tool, search-result and container blocks (SDK `ContentBlockParam`), passed through unread. */
+        AnthropicOtherBlockParam: {
+            /** @enum {string} */
+            type: "search_result" | "server_tool_use" | "web_search_tool_result" | "web_fetch_tool_result" | "code_execution_tool_result" | "bash_code_execution_tool_result" | "text_editor_code_execution_tool_result" | "tool_search_tool_result" | "container_upload";
+        };
+        /**
+         * @description A content block of an input message (SDK `ContentBlockParam`). The block kinds the emulator reads are
+         *     spelled out; the server-tool and container kinds are accepted by `type` and passed through.
+         */
+        AnthropicContentBlockParam: components["schemas"]["AnthropicTextBlockParam"] | components["schemas"]["AnthropicImageBlockParam"] | components["schemas"]["AnthropicDocumentBlockParam"] | components["schemas"]["AnthropicToolUseBlockParam"] | components["schemas"]["AnthropicToolResultBlockParam"] | components["schemas"]["AnthropicThinkingBlockParam"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicOtherBlockParam"];
+        AnthropicMessageParam: {
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string | components["schemas"]["AnthropicContentBlockParam"][];
+        };
+        /** @description An object describing metadata about the request. */
+        AnthropicMetadata: {
+            /** @description An external identifier for the user who is associated with the request (a uuid, hash or other opaque id). */
+            user_id?: string | null;
+        };
+        AnthropicTool: {
+            /** @enum {string|null} */
+            type?: "custom" | null;
+            name: string;
+            description?: string;
+            /** @description JSON schema for this tool's input. */
+            input_schema: {
+                /** @enum {string} */
+                type: "object";
+                properties?: {
+                    [key: string]: unknown;
+                } | null;
+                required?: string[] | null;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+            strict?: boolean;
+        };
+        /** @description A client tool with an `input_schema` (`type` absent or `custom`), or a versioned Anthropic tool (`type` such as `web_search_20250305`, `bash_20250124`). */
+        AnthropicToolUnion: components["schemas"]["AnthropicTool"] | {
+            type: string;
+            name: string;
+        };
+        /** @description How the model should use the provided tools. */
+        AnthropicToolChoice: {
+            /** @enum {string} */
+            type: "auto";
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "any";
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "tool";
+            name: string;
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "none";
+        };
+        /** @description Extended thinking (`enabled` with `budget_tokens` ≥ 1024, `disabled`, `adaptive`, `between_tools`). */
+        AnthropicThinkingConfig: {
+            /** @enum {string} */
+            type: "enabled" | "disabled" | "adaptive" | "between_tools";
+            budget_tokens?: number;
+            /** @enum {string|null} */
+            display?: "summarized" | "omitted" | null;
+        };
+        /**
+         * @description `POST /v1/messages` request body (Anthropic API reference "Create a Message"; SDK
+         *     `MessageCreateParamsBase`). `model`, `messages` and `max_tokens` are required.
+         */
+        AnthropicCreateMessageRequest: {
+            /** @description The model that will complete the prompt, e.g. `claude-sonnet-4-5` or `claude-haiku-4-5-20251001`. */
+            model: string;
+            /** @description Input messages; consecutive turns of the same role are combined by the API. */
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            /** @description The maximum number of tokens to generate before stopping. */
+            max_tokens: number;
+            /** @description System prompt, a string or a list of text blocks. */
+            system?: string | components["schemas"]["AnthropicTextBlockParam"][];
+            metadata?: components["schemas"]["AnthropicMetadata"];
+            /** @description Custom text sequences that will cause the model to stop generating. */
+            stop_sequences?: string[];
+            /** @description Incrementally stream the response using server-sent events (see `AnthropicMessageStreamEvent`). */
+            stream?: boolean;
+            /** @description Amount of randomness injected into the response (API reference; defaults to 1.0). */
+            temperature?: number;
+            /** @description Only sample from the top K options for each subsequent token. */
+            top_k?: number;
+            /** @description Use nucleus sampling. */
+            top_p?: number;
+            /** @description Definitions of tools the model may use. */
+            tools?: components["schemas"]["AnthropicToolUnion"][];
+            tool_choice?: components["schemas"]["AnthropicToolChoice"];
+            thinking?: components["schemas"]["AnthropicThinkingConfig"];
+            /** @enum {string} */
+            service_tier?: "auto" | "standard_only";
+            /** @description Output options (SDK `OutputConfig`); `format` constrains the output to a JSON schema. */
+            output_config?: {
+                /** @enum {string|null} */
+                effort?: "low" | "medium" | "high" | "xhigh" | "max" | null;
+                format?: {
+                    /** @enum {string} */
+                    type: "json_schema";
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                } | null;
+            };
+            /** @description Container identifier for reuse across requests, or container parameters. */
+            container?: string | {
+                [key: string]: unknown;
+            } | null;
+            inference_geo?: string | null;
+            /** @enum {string|null} */
+            speed?: "standard" | "fast" | null;
+        };
+        AnthropicTextBlock: {
+            /** @enum {string} */
+            type: "text";
+            text: string;
+            citations?: unknown[] | null;
+        };
+        AnthropicToolUseBlock: {
+            /** @enum {string} */
+            type: "tool_use";
+            /** @description e.g. `toolu_01A09q90qw90lq917835lq9`. */
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A content block of a response (SDK `ContentBlock`). */
+        AnthropicContentBlock: components["schemas"]["AnthropicTextBlock"] | components["schemas"]["AnthropicToolUseBlock"] | components["schemas"]["AnthropicThinkingBlockParam"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicOtherBlockParam"];
+        /** @enum {string} */
+        AnthropicStopReason: "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
+        /** @description Billing and rate-limit usage. Total input = `input_tokens` + `cache_creation_input_tokens` + `cache_read_input_tokens`. */
+        AnthropicUsage: {
+            input_tokens: number;
+            output_tokens: number;
+            cache_creation_input_tokens?: number | null;
+            cache_read_input_tokens?: number | null;
+            cache_creation?: {
+                ephemeral_5m_input_tokens?: number;
+                ephemeral_1h_input_tokens?: number;
+            } | null;
+            server_tool_use?: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string|null} */
+            service_tier?: "standard" | "priority" | "batch" | null;
+        };
+        /**
+         * @description The `POST /v1/messages` response (API reference; SDK `Message`). `id` starts with `msg_`. In the
+         *     `message_start` stream event `content` is empty and `stop_reason` null; in a non-streaming response
+         *     `stop_reason` is always set.
+         */
+        AnthropicMessage: {
+            /** @description Unique object identifier, e.g. `msg_013Zva2CMHLNnXjNJJKqJ2EF`. */
+            id: string;
+            /** @enum {string} */
+            type: "message";
+            /** @enum {string} */
+            role: "assistant";
+            content: components["schemas"]["AnthropicContentBlock"][];
+            model: string;
+            stop_reason: components["schemas"]["AnthropicStopReason"] | null;
+            stop_sequence: string | null;
+            usage: components["schemas"]["AnthropicUsage"];
+            container?: {
+                [key: string]: unknown;
+            } | null;
+            stop_details?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        ChatCompletionMessageToolCallChunk: {
+            index: number;
+            /** @description The ID of the tool call. */
+            id?: string;
+            /**
+             * @description The type of the tool. Currently, only `function` is supported.
+             * @enum {string}
+             */
+            type?: "function";
+            function?: {
+                /** @description The name of the function to call. */
+                name?: string;
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments?: string;
+            };
+        };
     };
     responses: {
         /** @description AB01: request validation error (missing or invalid field, malformed JSON). */
@@ -510,6 +2306,61 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
+        /**
+         * @description Either the gateway's own refusal (`{"status":"failure","message":…}`, no `x-portkey-*` headers: no provider,
+         *     unknown provider, bad config, unsupported content type), or the provider's 400 relayed by the gateway
+         *     (`{"error":{"message":"<provider> error: …","type","param","code"},"provider":…}` with the `x-portkey-*`
+         *     headers; the call is logged).
+         */
+        GatewayBadRequest: {
+            headers: {
+                "x-portkey-trace-id": components["headers"]["XPortkeyTraceId"];
+                "x-portkey-provider": components["headers"]["XPortkeyProvider"];
+                "x-portkey-retry-attempt-count": components["headers"]["XPortkeyRetryAttemptCount"];
+                "x-portkey-cache-status": components["headers"]["XPortkeyCacheStatus"];
+                "x-portkey-last-used-option-index": components["headers"]["XPortkeyLastUsedOptionIndex"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "failure",
+                 *       "message": "Either x-portkey-config or x-portkey-provider header is required"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayFailure"] | components["schemas"]["ProviderError"];
+            };
+        };
+        /** @description No Portkey API key, or one `--keys` does not list [emulator: hosted Portkey's text is undocumented]. */
+        GatewayUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "failure",
+                 *       "message": "Invalid API Key"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayFailure"];
+            };
+        };
+        /** @description The gateway could not handle the request (e.g. a body that is not JSON): `{"status":"failure","message":"Something went wrong"}`. */
+        GatewayFailure: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "failure",
+                 *       "message": "Something went wrong"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayFailure"];
+            };
+        };
     };
     parameters: {
         /** @description Minimum time of generation in ISO8601 format (YYYY-MM-DDTHH:MM:SS±HH:MM). Inclusive. */
@@ -588,9 +2439,52 @@ export interface components {
          * @example prompt-slug-1,prompt-slug-2
          */
         PromptSlug: string;
+        /**
+         * @description The provider: one of the gateway's provider names (`openai`, `anthropic`, `azure-openai`, `google`, …; any
+         *     other → 400 `Invalid provider passed`), or a Model Catalog slug `@slug`.
+         */
+        PortkeyProvider: string;
+        /** @description A virtual key slug (legacy provider selection); stored as the generation's `virtual_key`. */
+        PortkeyVirtualKey: string;
+        /**
+         * @description A saved config's slug (`pc-…`; stored as the generation's `config`) or an inline JSON config (`provider`,
+         *     `virtual_key`, `override_params`, `cache`, `strategy` + `targets`).
+         */
+        PortkeyConfig: string;
+        /** @description The trace id the call is logged under (what `POST /v1/feedback {trace_id}` attaches to). Minted (UUIDv4) when absent. */
+        PortkeyTraceIdHeader: string;
+        /** @description The span id of the call within its trace. */
+        PortkeySpanId: string;
+        /** @description The span's name. */
+        PortkeySpanName: string;
+        /** @description The parent span's id. */
+        PortkeyParentSpanId: string;
+        /** @description A JSON object of metadata, e.g. `{"_user":"user_1","env":"prod"}`; anything else is ignored (the gateway falls back to `{}`). */
+        PortkeyMetadata: string;
+        /** @description `true`: with a cache config, skip the cached answer, answer anew and cache it (`x-portkey-cache-status: REFRESH`). */
+        PortkeyCacheForceRefresh: string;
+        /** @description Partitions the cache (part of the cache key). */
+        PortkeyCacheNamespace: string;
+        /** @description `false` lets non-OpenAI providers add their own fields (`content_blocks`, native finish reasons). Default true; the portkey-ai SDK sends `false`. */
+        PortkeyStrictOpenAiCompliance: string;
+        /** @description W3C trace context `00-<trace id>-<parent span id>-<flags>`; used when the `x-portkey-*` trace headers are absent. */
+        Traceparent: string;
+        /** @description W3C baggage `key=value,…` merged into the metadata (URL-decoded; `x-portkey-metadata` wins on a clash). */
+        Baggage: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The call's trace id (the one sent, else the one minted for it). */
+        XPortkeyTraceId: string;
+        /** @description The provider that answered, e.g. `openai`. */
+        XPortkeyProvider: string;
+        /** @description Retries made after the first attempt; always `0` (the emulated provider never fails). */
+        XPortkeyRetryAttemptCount: string;
+        /** @description `DISABLED` without a cache config; else `MISS`, `HIT`, `SEMANTIC MISS`, `SEMANTIC HIT` or `REFRESH`. */
+        XPortkeyCacheStatus: "HIT" | "SEMANTIC HIT" | "MISS" | "SEMANTIC MISS" | "DISABLED" | "REFRESH";
+        /** @description `config`, or the JSON path of the config target that answered, e.g. `config.targets[0]`. */
+        XPortkeyLastUsedOptionIndex: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1229,6 +3123,273 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    createChatCompletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The provider: one of the gateway's provider names (`openai`, `anthropic`, `azure-openai`, `google`, …; any
+                 *     other → 400 `Invalid provider passed`), or a Model Catalog slug `@slug`.
+                 */
+                "x-portkey-provider"?: components["parameters"]["PortkeyProvider"];
+                /** @description A virtual key slug (legacy provider selection); stored as the generation's `virtual_key`. */
+                "x-portkey-virtual-key"?: components["parameters"]["PortkeyVirtualKey"];
+                /**
+                 * @description A saved config's slug (`pc-…`; stored as the generation's `config`) or an inline JSON config (`provider`,
+                 *     `virtual_key`, `override_params`, `cache`, `strategy` + `targets`).
+                 */
+                "x-portkey-config"?: components["parameters"]["PortkeyConfig"];
+                /** @description The trace id the call is logged under (what `POST /v1/feedback {trace_id}` attaches to). Minted (UUIDv4) when absent. */
+                "x-portkey-trace-id"?: components["parameters"]["PortkeyTraceIdHeader"];
+                /** @description The span id of the call within its trace. */
+                "x-portkey-span-id"?: components["parameters"]["PortkeySpanId"];
+                /** @description The span's name. */
+                "x-portkey-span-name"?: components["parameters"]["PortkeySpanName"];
+                /** @description The parent span's id. */
+                "x-portkey-parent-span-id"?: components["parameters"]["PortkeyParentSpanId"];
+                /** @description A JSON object of metadata, e.g. `{"_user":"user_1","env":"prod"}`; anything else is ignored (the gateway falls back to `{}`). */
+                "x-portkey-metadata"?: components["parameters"]["PortkeyMetadata"];
+                /** @description `true`: with a cache config, skip the cached answer, answer anew and cache it (`x-portkey-cache-status: REFRESH`). */
+                "x-portkey-cache-force-refresh"?: components["parameters"]["PortkeyCacheForceRefresh"];
+                /** @description Partitions the cache (part of the cache key). */
+                "x-portkey-cache-namespace"?: components["parameters"]["PortkeyCacheNamespace"];
+                /** @description `false` lets non-OpenAI providers add their own fields (`content_blocks`, native finish reasons). Default true; the portkey-ai SDK sends `false`. */
+                "x-portkey-strict-open-ai-compliance"?: components["parameters"]["PortkeyStrictOpenAiCompliance"];
+                /** @description W3C trace context `00-<trace id>-<parent span id>-<flags>`; used when the `x-portkey-*` trace headers are absent. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description W3C baggage `key=value,…` merged into the metadata (URL-decoded; `x-portkey-metadata` wins on a clash). */
+                baggage?: components["parameters"]["Baggage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion (JSON), or its chunks (`stream: true`). */
+            200: {
+                headers: {
+                    "x-portkey-trace-id": components["headers"]["XPortkeyTraceId"];
+                    "x-portkey-provider": components["headers"]["XPortkeyProvider"];
+                    "x-portkey-retry-attempt-count": components["headers"]["XPortkeyRetryAttemptCount"];
+                    "x-portkey-cache-status": components["headers"]["XPortkeyCacheStatus"];
+                    "x-portkey-last-used-option-index": components["headers"]["XPortkeyLastUsedOptionIndex"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateChatCompletionResponse"] | components["schemas"]["ProviderChatCompletion"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["GatewayBadRequest"];
+            401: components["responses"]["GatewayUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["GatewayFailure"];
+        };
+    };
+    createCompletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The provider: one of the gateway's provider names (`openai`, `anthropic`, `azure-openai`, `google`, …; any
+                 *     other → 400 `Invalid provider passed`), or a Model Catalog slug `@slug`.
+                 */
+                "x-portkey-provider"?: components["parameters"]["PortkeyProvider"];
+                /** @description A virtual key slug (legacy provider selection); stored as the generation's `virtual_key`. */
+                "x-portkey-virtual-key"?: components["parameters"]["PortkeyVirtualKey"];
+                /**
+                 * @description A saved config's slug (`pc-…`; stored as the generation's `config`) or an inline JSON config (`provider`,
+                 *     `virtual_key`, `override_params`, `cache`, `strategy` + `targets`).
+                 */
+                "x-portkey-config"?: components["parameters"]["PortkeyConfig"];
+                /** @description The trace id the call is logged under (what `POST /v1/feedback {trace_id}` attaches to). Minted (UUIDv4) when absent. */
+                "x-portkey-trace-id"?: components["parameters"]["PortkeyTraceIdHeader"];
+                /** @description The span id of the call within its trace. */
+                "x-portkey-span-id"?: components["parameters"]["PortkeySpanId"];
+                /** @description The span's name. */
+                "x-portkey-span-name"?: components["parameters"]["PortkeySpanName"];
+                /** @description The parent span's id. */
+                "x-portkey-parent-span-id"?: components["parameters"]["PortkeyParentSpanId"];
+                /** @description A JSON object of metadata, e.g. `{"_user":"user_1","env":"prod"}`; anything else is ignored (the gateway falls back to `{}`). */
+                "x-portkey-metadata"?: components["parameters"]["PortkeyMetadata"];
+                /** @description `true`: with a cache config, skip the cached answer, answer anew and cache it (`x-portkey-cache-status: REFRESH`). */
+                "x-portkey-cache-force-refresh"?: components["parameters"]["PortkeyCacheForceRefresh"];
+                /** @description Partitions the cache (part of the cache key). */
+                "x-portkey-cache-namespace"?: components["parameters"]["PortkeyCacheNamespace"];
+                /** @description `false` lets non-OpenAI providers add their own fields (`content_blocks`, native finish reasons). Default true; the portkey-ai SDK sends `false`. */
+                "x-portkey-strict-open-ai-compliance"?: components["parameters"]["PortkeyStrictOpenAiCompliance"];
+                /** @description W3C trace context `00-<trace id>-<parent span id>-<flags>`; used when the `x-portkey-*` trace headers are absent. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description W3C baggage `key=value,…` merged into the metadata (URL-decoded; `x-portkey-metadata` wins on a clash). */
+                baggage?: components["parameters"]["Baggage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion (JSON), or its chunks (`stream: true`). */
+            200: {
+                headers: {
+                    "x-portkey-trace-id": components["headers"]["XPortkeyTraceId"];
+                    "x-portkey-provider": components["headers"]["XPortkeyProvider"];
+                    "x-portkey-retry-attempt-count": components["headers"]["XPortkeyRetryAttemptCount"];
+                    "x-portkey-cache-status": components["headers"]["XPortkeyCacheStatus"];
+                    "x-portkey-last-used-option-index": components["headers"]["XPortkeyLastUsedOptionIndex"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["GatewayBadRequest"];
+            401: components["responses"]["GatewayUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["GatewayFailure"];
+        };
+    };
+    createEmbedding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The provider: one of the gateway's provider names (`openai`, `anthropic`, `azure-openai`, `google`, …; any
+                 *     other → 400 `Invalid provider passed`), or a Model Catalog slug `@slug`.
+                 */
+                "x-portkey-provider"?: components["parameters"]["PortkeyProvider"];
+                /** @description A virtual key slug (legacy provider selection); stored as the generation's `virtual_key`. */
+                "x-portkey-virtual-key"?: components["parameters"]["PortkeyVirtualKey"];
+                /**
+                 * @description A saved config's slug (`pc-…`; stored as the generation's `config`) or an inline JSON config (`provider`,
+                 *     `virtual_key`, `override_params`, `cache`, `strategy` + `targets`).
+                 */
+                "x-portkey-config"?: components["parameters"]["PortkeyConfig"];
+                /** @description The trace id the call is logged under (what `POST /v1/feedback {trace_id}` attaches to). Minted (UUIDv4) when absent. */
+                "x-portkey-trace-id"?: components["parameters"]["PortkeyTraceIdHeader"];
+                /** @description The span id of the call within its trace. */
+                "x-portkey-span-id"?: components["parameters"]["PortkeySpanId"];
+                /** @description The span's name. */
+                "x-portkey-span-name"?: components["parameters"]["PortkeySpanName"];
+                /** @description The parent span's id. */
+                "x-portkey-parent-span-id"?: components["parameters"]["PortkeyParentSpanId"];
+                /** @description A JSON object of metadata, e.g. `{"_user":"user_1","env":"prod"}`; anything else is ignored (the gateway falls back to `{}`). */
+                "x-portkey-metadata"?: components["parameters"]["PortkeyMetadata"];
+                /** @description `true`: with a cache config, skip the cached answer, answer anew and cache it (`x-portkey-cache-status: REFRESH`). */
+                "x-portkey-cache-force-refresh"?: components["parameters"]["PortkeyCacheForceRefresh"];
+                /** @description Partitions the cache (part of the cache key). */
+                "x-portkey-cache-namespace"?: components["parameters"]["PortkeyCacheNamespace"];
+                /** @description `false` lets non-OpenAI providers add their own fields (`content_blocks`, native finish reasons). Default true; the portkey-ai SDK sends `false`. */
+                "x-portkey-strict-open-ai-compliance"?: components["parameters"]["PortkeyStrictOpenAiCompliance"];
+                /** @description W3C trace context `00-<trace id>-<parent span id>-<flags>`; used when the `x-portkey-*` trace headers are absent. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description W3C baggage `key=value,…` merged into the metadata (URL-decoded; `x-portkey-metadata` wins on a clash). */
+                baggage?: components["parameters"]["Baggage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description The embeddings. */
+            200: {
+                headers: {
+                    "x-portkey-trace-id": components["headers"]["XPortkeyTraceId"];
+                    "x-portkey-provider": components["headers"]["XPortkeyProvider"];
+                    "x-portkey-retry-attempt-count": components["headers"]["XPortkeyRetryAttemptCount"];
+                    "x-portkey-cache-status": components["headers"]["XPortkeyCacheStatus"];
+                    "x-portkey-last-used-option-index": components["headers"]["XPortkeyLastUsedOptionIndex"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateEmbeddingResponse"];
+                };
+            };
+            400: components["responses"]["GatewayBadRequest"];
+            401: components["responses"]["GatewayUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["GatewayFailure"];
+        };
+    };
+    createMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The provider: one of the gateway's provider names (`openai`, `anthropic`, `azure-openai`, `google`, …; any
+                 *     other → 400 `Invalid provider passed`), or a Model Catalog slug `@slug`.
+                 */
+                "x-portkey-provider"?: components["parameters"]["PortkeyProvider"];
+                /** @description A virtual key slug (legacy provider selection); stored as the generation's `virtual_key`. */
+                "x-portkey-virtual-key"?: components["parameters"]["PortkeyVirtualKey"];
+                /**
+                 * @description A saved config's slug (`pc-…`; stored as the generation's `config`) or an inline JSON config (`provider`,
+                 *     `virtual_key`, `override_params`, `cache`, `strategy` + `targets`).
+                 */
+                "x-portkey-config"?: components["parameters"]["PortkeyConfig"];
+                /** @description The trace id the call is logged under (what `POST /v1/feedback {trace_id}` attaches to). Minted (UUIDv4) when absent. */
+                "x-portkey-trace-id"?: components["parameters"]["PortkeyTraceIdHeader"];
+                /** @description The span id of the call within its trace. */
+                "x-portkey-span-id"?: components["parameters"]["PortkeySpanId"];
+                /** @description The span's name. */
+                "x-portkey-span-name"?: components["parameters"]["PortkeySpanName"];
+                /** @description The parent span's id. */
+                "x-portkey-parent-span-id"?: components["parameters"]["PortkeyParentSpanId"];
+                /** @description A JSON object of metadata, e.g. `{"_user":"user_1","env":"prod"}`; anything else is ignored (the gateway falls back to `{}`). */
+                "x-portkey-metadata"?: components["parameters"]["PortkeyMetadata"];
+                /** @description `true`: with a cache config, skip the cached answer, answer anew and cache it (`x-portkey-cache-status: REFRESH`). */
+                "x-portkey-cache-force-refresh"?: components["parameters"]["PortkeyCacheForceRefresh"];
+                /** @description Partitions the cache (part of the cache key). */
+                "x-portkey-cache-namespace"?: components["parameters"]["PortkeyCacheNamespace"];
+                /** @description `false` lets non-OpenAI providers add their own fields (`content_blocks`, native finish reasons). Default true; the portkey-ai SDK sends `false`. */
+                "x-portkey-strict-open-ai-compliance"?: components["parameters"]["PortkeyStrictOpenAiCompliance"];
+                /** @description W3C trace context `00-<trace id>-<parent span id>-<flags>`; used when the `x-portkey-*` trace headers are absent. */
+                traceparent?: components["parameters"]["Traceparent"];
+                /** @description W3C baggage `key=value,…` merged into the metadata (URL-decoded; `x-portkey-metadata` wins on a clash). */
+                baggage?: components["parameters"]["Baggage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnthropicCreateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message (JSON), or its events (`stream: true`). */
+            200: {
+                headers: {
+                    "x-portkey-trace-id": components["headers"]["XPortkeyTraceId"];
+                    "x-portkey-provider": components["headers"]["XPortkeyProvider"];
+                    "x-portkey-retry-attempt-count": components["headers"]["XPortkeyRetryAttemptCount"];
+                    "x-portkey-cache-status": components["headers"]["XPortkeyCacheStatus"];
+                    "x-portkey-last-used-option-index": components["headers"]["XPortkeyLastUsedOptionIndex"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["GatewayBadRequest"];
+            401: components["responses"]["GatewayUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["GatewayFailure"];
         };
     };
 }

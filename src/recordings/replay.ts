@@ -122,8 +122,7 @@ export async function createReplay(
         error.reason === 'tooLarge' ? vendor.errors.payloadTooLarge(BODY_LIMIT) : vendor.errors.malformedJson(error.cause, operation)
       return reply(serializeReply(answer.status, answer.body, answer.headers))
     }
-    if (body.kind !== 'absent')
-      requestBody = snapshotText(body.kind, body.text)
+    if (body.kind !== 'absent') requestBody = snapshotText(body.kind, body.text)
     // Vendors read only JSON bodies; a body of another type is matched as its text.
     const value = body.kind === 'absent' ? undefined : body.kind === 'json' ? body.value : body.text
     return answer(req, reply, next, options, candidates, vendor.name, path, value)

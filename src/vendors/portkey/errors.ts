@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { HttpError, type ErrorTemplate } from '../../http/http-error.ts'
 import { formatLocation, type Violation } from '../../openapi/violations.ts'
 import type { VendorErrors } from '../vendor.ts'
-import type { ErrorCode, ErrorResponse } from './types.ts'
+import type { ErrorCode, ErrorResponse, GatewayFailure, ProviderError } from './types.ts'
 
 /** One of Portkey's control-plane errors (api-reference/admin-api/error.mdx in Portkey-AI/docs-core). */
 export type PortkeyErrorTemplate = ErrorTemplate<ErrorResponse>
@@ -112,9 +112,41 @@ function isIndexKeyedObject(body: unknown): boolean {
   return keys.length > 0 && keys.every((k, i) => k === String(i))
 }
 
+// ---- The gateway routes answer in the gateway's own shapes (Portkey-AI/gateway src/middlewares/requestValidator,
+// src/handlers/*Handler.ts, src/providers/utils.ts), not in the control-plane envelope.
+
+/** The gateway operations (specs/portkey.yaml, tag Gateway). */
+export const GATEWAY_OPERATIONS: ReadonlySet<string> = new Set([
+  'createChatCompletion',
+  'createCompletion',
+  'createEmbedding',
+  'createMessage',
+])
+
+export type GatewayFailureTemplate = ErrorTemplate<GatewayFailure>
+
+/** 401 on a gateway route without an accepted Portkey key [emulator: hosted Portkey documents no body]. */
+export const GATEWAY_UNAUTHORIZED: GatewayFailureTemplate = { status: 401, body: { status: 'failure', message: 'Invalid API Key' } }
+/** What the gateway's handlers answer when the request cannot be handled (a body that is not JSON). */
+export const GATEWAY_EXCEPTION: GatewayFailureTemplate = { status: 500, body: { status: 'failure', message: 'Something went wrong' } }
+
+/** `{"status":"failure","message"}` (with `errors` for an invalid config): the gateway's own refusal. */
+export function gatewayFailure(status: number, message: string, errors?: string[]): HttpError {
+  const body: GatewayFailure = errors === undefined ? { status: 'failure', message } : { status: 'failure', message, errors }
+  return HttpError.fromTemplate<GatewayFailure>({ status, body })
+}
+
+/** A provider's refusal relayed by the gateway, with the gateway's response headers. */
+export function providerFailure(status: number, body: ProviderError, headers: Record<string, string>): HttpError {
+  return HttpError.fromTemplate<ProviderError>({ status, body }, { headers })
+}
+
 export const portkeyErrors: VendorErrors = {
   invalidRequest: (violations, _operation, body) => validationError(describeViolations(violations, body)),
-  malformedJson: () => validationError('the request body is not valid JSON'),
+  malformedJson: (_error, operation) =>
+    operation !== null && GATEWAY_OPERATIONS.has(operation.operationId)
+      ? HttpError.fromTemplate(GATEWAY_EXCEPTION)
+      : validationError('the request body is not valid JSON'),
   notFound: (method, path) => portkeyError(NOT_FOUND, `Not found: ${method} ${path}`),
   // Portkey's API has no 405: a path without the method is just an unknown route.
   methodNotAllowed: (method, path) => portkeyError(NOT_FOUND, `Not found: ${method} ${path}`),

@@ -69,6 +69,16 @@ export class PortkeyService {
     })
   }
 
+  /** The tenant's stored generations (the array itself: gateway cache entries belong to it), if the tenant has records. */
+  generationsOf(tenant: string): readonly Generation[] | undefined {
+    return findTenant<TenantState>(this.#store.data, 'portkey', tenant)?.generations
+  }
+
+  /** Stores a gateway call's generation (resolves once it is durable). */
+  async logGeneration(tenant: string, generation: Generation): Promise<void> {
+    await this.#store.commit({ type: 'portkey.generations.insert', tenant, generations: [generation] })
+  }
+
   /** Stores each custom log as a generation, returning them in input order. */
   async insertLogs(tenant: string, logs: readonly CustomLog[], writer: LogWriter): Promise<Generation[]> {
     const now = this.#now()

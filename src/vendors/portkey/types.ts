@@ -1,8 +1,10 @@
 // Aliases into the types generated from specs/portkey.yaml (the API) and specs/emulator.yaml (the records).
 import type { components as EmulatorComponents } from '../../generated/emulator.ts'
+import type { components as LlmComponents } from '../../generated/llm-apis.ts'
 import type { components, operations } from '../../generated/portkey.ts'
 
 type Schemas = components['schemas']
+type LlmSchemas = LlmComponents['schemas']
 
 export type FeedbackRequest = Schemas['FeedbackRequest']
 export type FeedbackUpdateRequest = Schemas['FeedbackUpdateRequest']
@@ -35,3 +37,11 @@ export type TenantState = { generations: Generation[]; feedback: Feedback[] }
  * ajv fills no defaults inside `oneOf` (the body is an object or an array), so the service applies 1.0.
  */
 export type FeedbackInput = Omit<FeedbackRequest, 'weight'> & { weight?: number }
+
+// The gateway routes: Portkey's own bodies, and the shared LLM API bodies (specs/llm-apis.yaml).
+export type GatewayFailure = Schemas['GatewayFailure']
+export type ProviderError = Schemas['ProviderError']
+export type ProviderChatCompletion = Schemas['ProviderChatCompletion']
+export type ProviderChatCompletionChunk = Schemas['ProviderChatCompletionChunk']
+export type ChatCompletionResponse = LlmSchemas['CreateChatCompletionResponse']
+export type ChatCompletionChunk = LlmSchemas['CreateChatCompletionStreamResponse']
