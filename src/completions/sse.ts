@@ -17,6 +17,12 @@ export type SseWriteOptions = {
   /** Status and extra headers (vendor ids…), sent with the stream's head when it is not sent yet. */
   status?: number
   headers?: Readonly<Record<string, string | number | readonly string[]>>
+  /**
+   * Runs once every event is written and before the response ends, while the client is still connected:
+   * a vendor stores the call's record here, so a client that saw the stream end also finds it stored. A
+   * rejection ends the write without ending the response (the caller's error).
+   */
+  beforeEnd?: (progress: Omit<SseWriteResult, 'completed' | 'disconnected'>) => Promise<void>
 }
 
 export type SseWriteResult = {
@@ -33,7 +39,7 @@ export type SseWriteResult = {
 }
 
 /**
- * Streams `events` as `text/event-stream` and ends the response. Resolves, never rejects, once the stream is
+ * Streams `events` as `text/event-stream` and ends the response. Resolves (never rejects, unless `beforeEnd` does) once the stream is
  * over: completed, or cut short by the client (then `eventsWritten` says how far it got). Honours
  * backpressure (waits for `drain`), and a disconnect during a pause or a wait ends it at once.
  */
@@ -80,6 +86,10 @@ export async function writeSse(res: ServerResponse, events: readonly SseEvent[],
     if (!flushed) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closedPromise])
   }
   if (closed) return result(false)
+  if (options.beforeEnd !== undefined) {
+    await options.beforeEnd({ eventsWritten, timeToFirstByteMs, durationMs: Date.now() - startedAt })
+    if (closed) return result(false)
+  }
   await Promise.race([new Promise<void>((resolve) => res.end(() => resolve())), closedPromise])
   res.off('close', onClose)
   return result(res.writableFinished)
