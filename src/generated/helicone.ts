@@ -3729,7 +3729,16 @@ export interface operations {
                 };
             };
             413: components["responses"]["InternalServerError"];
-            500: components["responses"]["WorkerError"];
+            /** @description A provider's refusal (`request_failed`, logged), or the worker's own failure (not logged). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"] | components["schemas"]["WorkerErrorBody"] | components["schemas"]["InternalServerError"];
+                    "text/plain": string;
+                };
+            };
         };
     };
     aiGatewayRootChatCompletions: {
@@ -3787,7 +3796,16 @@ export interface operations {
                 };
             };
             413: components["responses"]["InternalServerError"];
-            500: components["responses"]["WorkerError"];
+            /** @description A provider's refusal (`request_failed`, logged), or the worker's own failure (not logged). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"] | components["schemas"]["WorkerErrorBody"] | components["schemas"]["InternalServerError"];
+                    "text/plain": string;
+                };
+            };
         };
     };
 }
