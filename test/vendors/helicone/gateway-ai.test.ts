@@ -65,7 +65,12 @@ test('openai v4 through the AI gateway: the Helicone key is the api key, gateway
   expect(llmSchemaErrors('CreateChatCompletionResponse', claude)).toEqual([])
   expect(claude.model).toBe('claude-3-5-haiku')
 
-  const [anthropic, openai] = (await rows(key)) as [Row, Row]
+  // Helicone's docs give the gateway's base URL with and without `/v1`: both answer.
+  const root = new OpenAI({ apiKey: key, baseURL: `${emulator.url}/helicone/ai-gateway` })
+  const viaRoot = await root.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi root' }] })
+  expect(llmSchemaErrors('CreateChatCompletionResponse', viaRoot)).toEqual([])
+
+  const [, anthropic, openai] = (await rows(key)) as [Row, Row, Row]
   expect(openai).toMatchObject({
     request_id: requestId,
     provider: 'openai',

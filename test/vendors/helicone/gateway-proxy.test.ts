@@ -538,3 +538,34 @@ test('other paths under the proxy mounts answer the provider’s 404, unauthenti
   })
   expect(log.status).toBe(401)
 })
+
+test('the worker’s own failures are answered before any provider call and not logged', async () => {
+  const key = freshKey('sk-helicone')
+  const post = (path: string, headers: Record<string, string>) =>
+    fetch(`${emulator.url}/helicone${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-x', 'helicone-auth': `Bearer ${key}`, ...headers },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+  const apiBase = await post('/oai/v1/chat/completions', { 'helicone-openai-api-base': 'https://evil.example.com' })
+  expect([apiBase.status, await apiBase.text()]).toEqual([500, 'Invalid API base "https://evil.example.com"'])
+  for (const [path, headers, message] of [
+    ['/gateway/v1/chat/completions', { 'helicone-target-url': 'not a url' }, 'Invalid URL'],
+    ['/oai/v1/chat/completions', { 'helicone-prompt-mode': 'draft' }, 'Invalid prompt mode'],
+  ] as const) {
+    const res = await post(path, headers)
+    expect(res.status).toBe(500)
+    expect(res.headers.get('helicone-error')).toBe('true')
+    expect(await res.json()).toEqual({
+      'helicone-message': `Helicone ran into an error servicing your request: ${message}`,
+      support: "Please reach out on our discord or email us at help@helicone.ai, we'd love to help!",
+      'helicone-error': '{}',
+    })
+  }
+  // An Azure api base is accepted, and names the provider.
+  const azure = await post('/oai/v1/chat/completions', { 'helicone-openai-api-base': 'https://my-resource.openai.azure.com' })
+  expect(azure.status).toBe(200)
+  expect((await rows(key)).map((r) => [r['provider'], r['target_url']])).toEqual([
+    ['AZURE', 'https://my-resource.openai.azure.com/v1/chat/completions'],
+  ])
+})
