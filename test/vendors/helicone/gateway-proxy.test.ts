@@ -569,3 +569,21 @@ test('the worker’s own failures are answered before any provider call and not 
     ['AZURE', 'https://my-resource.openai.azure.com/v1/chat/completions'],
   ])
 })
+
+test('@helicone/helicone’s own HeliconeProxyOpenAI: its Helicone-Auth, properties, user and cache headers reach the rows', async () => {
+  const { HeliconeProxyOpenAI } = await import('@helicone/helicone')
+  const key = freshKey('sk-helicone')
+  const client = new HeliconeProxyOpenAI({
+    apiKey: 'sk-provider-key',
+    heliconeMeta: { apiKey: key, baseUrl: `${emulator.url}/helicone/oai/v1`, properties: { Feature: 'search' }, user: 'erin', cache: true },
+  })
+  // The package's instrumentation wraps `create` (no `.withResponse()`): the rows tell the story.
+  const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Find it' }] })
+  const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Find it' }] })
+  expect(second).toEqual(first)
+  const [hit, miss] = (await rows(key)) as [Row, Row]
+  expect(hit['cache_reference_id']).toBe(miss.request_id)
+  expect(miss['cache_reference_id']).toBe('00000000-0000-0000-0000-000000000000')
+  for (const row of [hit, miss])
+    expect(row).toMatchObject({ request_user_id: 'erin', properties: { feature: 'search', 'Helicone-Cache-Enabled': 'true' } })
+})
