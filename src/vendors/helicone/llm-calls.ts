@@ -144,45 +144,11 @@ export function createLlmHandlers(ctx: VendorContext, service: HeliconeService):
     const search = input.req.originalUrl.includes('?') ? input.req.originalUrl.slice(input.req.originalUrl.indexOf('?')) : ''
     const path = pathAfterMount(input.req.path, route.mount) + search
 
-    let body: unknown = input.bodyAsSent
-    let upstream: Upstream
-    if (gateway) {
-      // The AI gateway reads the body first: a model, a string, providers it knows.
-      const sent = body
-      if (!isObject(sent) || !sent['model']) return textReply(400, AI_GATEWAY_MISSING_MODEL)
-      // Usage is forced on for every stream, whatever the client asked.
-      if (sent['stream'] === true) body = withUsageForced(sent)
-      if (typeof sent['model'] !== 'string') return textReply(400, AI_GATEWAY_MODEL_NOT_STRING)
-      const attempt = aiGatewayModel(sent['model'])
-      if (!attempt.ok && attempt.reason === 'text') return textReply(400, attempt.message)
-      const call = context(
-        route,
-        input,
-        helicone,
-        logGrant,
-        { provider: 'CUSTOM', targetUrl: `https://ai-gateway.helicone.ai${path}` },
-        body,
-        startedAtMs,
-        t0,
-      )
-      if (!attempt.ok) {
-        const message =
-          'No available providers for the requested models. Check provider names and see supported models at https://helicone.ai/models'
-        return gatewayFailure(call, 400, message, [{ source: 'No available providers', type: 'request_failed', message, statusCode: 400 }])
-      }
-      const problem = aiGatewayBodyProblem(body)
-      if (problem !== null) {
-        const message = `${problem}. See API reference: ${AI_GATEWAY_DOCS}`
-        return gatewayFailure(call, 400, message, [{ type: 'invalid_format', statusCode: 400, message }])
-      }
-      upstream = { provider: attempt.provider, targetUrl: attempt.targetUrl, gatewayModel: attempt.model }
-    } else {
-      const resolved = proxyUpstream(route, helicone, path)
-      if ('reply' in resolved) return resolved.reply
-      upstream = resolved
-      // `Helicone-Stream-Usage: true` forces usage into the forwarded body.
-      if (helicone.streamUsage && isObject(body)) body = withUsageForced(body)
-    }
+    const prepared = gateway
+      ? await aiGatewayUpstream(route, input, helicone, logGrant, path, startedAtMs, t0)
+      : proxyUpstream(route, input, helicone, path)
+    if ('reply' in prepared) return prepared.reply
+    const { upstream, body } = prepared
     const call = context(route, input, helicone, logGrant, upstream, body, startedAtMs, t0)
 
     const cache = helicone.cache
@@ -255,8 +221,63 @@ export function createLlmHandlers(ctx: VendorContext, service: HeliconeService):
     return { route, input, helicone, logGrant, upstream, body, isStream: isObject(body) && body['stream'] === true, startedAtMs, t0 }
   }
 
-  /** The proxy's upstream: `/oai` and `/anthropic` take an approved api base, `/gateway` `Helicone-Target-URL`. */
-  function proxyUpstream(route: LlmRoute, helicone: HeliconeHeaders, path: string): Upstream | { reply: Reply } {
+  /**
+   * The AI gateway reads the body first (a model, a string, providers it knows, a body its schema accepts),
+   * forces usage into streams, and picks the attempt; its refusals are text, or logged `request_failed`s.
+   */
+  async function aiGatewayUpstream(
+    route: LlmRoute,
+    input: OperationInput,
+    helicone: HeliconeHeaders,
+    logGrant: Grant | null,
+    path: string,
+    startedAtMs: number,
+    t0: number,
+  ): Promise<{ upstream: Upstream; body: unknown } | { reply: Reply }> {
+    const sent = input.bodyAsSent
+    if (!isObject(sent) || !sent['model']) return { reply: textReply(400, AI_GATEWAY_MISSING_MODEL) }
+    const body = sent['stream'] === true ? withUsageForced(sent) : sent
+    if (typeof sent['model'] !== 'string') return { reply: textReply(400, AI_GATEWAY_MODEL_NOT_STRING) }
+    const attempt = aiGatewayModel(sent['model'])
+    if (!attempt.ok && attempt.reason === 'text') return { reply: textReply(400, attempt.message) }
+    // Refusals before any attempt are logged by the gateway's error forwarder as a CUSTOM call to itself.
+    const refused = context(
+      route,
+      input,
+      helicone,
+      logGrant,
+      { provider: 'CUSTOM', targetUrl: `https://ai-gateway.helicone.ai${path}` },
+      body,
+      startedAtMs,
+      t0,
+    )
+    if (!attempt.ok) {
+      const message =
+        'No available providers for the requested models. Check provider names and see supported models at https://helicone.ai/models'
+      return {
+        reply: await gatewayFailure(refused, 400, message, [
+          { source: 'No available providers', type: 'request_failed', message, statusCode: 400 },
+        ]),
+      }
+    }
+    const problem = aiGatewayBodyProblem(body)
+    if (problem !== null) {
+      const message = `${problem}. See API reference: ${AI_GATEWAY_DOCS}`
+      return { reply: await gatewayFailure(refused, 400, message, [{ type: 'invalid_format', statusCode: 400, message }]) }
+    }
+    return { upstream: { provider: attempt.provider, targetUrl: attempt.targetUrl, gatewayModel: attempt.model }, body }
+  }
+
+  /**
+   * The proxy's upstream: `/oai` and `/anthropic` take an approved api base (`Helicone-OpenAI-Api-Base`, else
+   * `Helicone-Target-URL`), `/gateway` `Helicone-Target-URL`; the body as forwarded (`Helicone-Stream-Usage`).
+   */
+  function proxyUpstream(
+    route: LlmRoute,
+    input: OperationInput,
+    helicone: HeliconeHeaders,
+    path: string,
+  ): { upstream: Upstream; body: unknown } | { reply: Reply } {
     let origin: string
     let provider: string
     if (route.mount === 'gateway') {
@@ -271,12 +292,8 @@ export function createLlmHandlers(ctx: VendorContext, service: HeliconeService):
     } else {
       const apiBase = helicone.openAiApiBase ?? helicone.targetUrl
       if (apiBase !== null && !isApprovedApiBase(apiBase)) return { reply: textReply(500, `Invalid API base "${apiBase}"`) }
-      provider =
-        route.mount === 'anthropic'
-          ? 'ANTHROPIC'
-          : helicone.openAiApiBase !== null && isAzureApiBase(helicone.openAiApiBase)
-            ? 'AZURE'
-            : 'OPENAI'
+      const azure = helicone.openAiApiBase !== null && isAzureApiBase(helicone.openAiApiBase)
+      provider = route.mount === 'anthropic' ? 'ANTHROPIC' : azure ? 'AZURE' : 'OPENAI'
       try {
         origin = new URL(
           (apiBase ?? (route.mount === 'anthropic' ? 'https://api.anthropic.com' : 'https://api.openai.com')).replace(/\/$/, ''),
@@ -285,7 +302,9 @@ export function createLlmHandlers(ctx: VendorContext, service: HeliconeService):
         throw workerError((error as Error).message)
       }
     }
-    return { provider, targetUrl: `${origin}${path}` }
+    const sent = input.bodyAsSent
+    const body = helicone.streamUsage && isObject(sent) ? withUsageForced(sent) : sent
+    return { upstream: { provider, targetUrl: `${origin}${path}` }, body }
   }
 
   function elapsed(call: CallContext): number {
