@@ -87,7 +87,7 @@ test('openai v4 through the AI gateway: the Helicone key is the api key, gateway
   expect(anthropic['cost']).toBeGreaterThan(0)
 })
 
-test('openai v5 streaming through the AI gateway: the usage chunk comes unasked, so the row has the tokens', async () => {
+test('openai v5 and v4 streaming through the AI gateway: the usage chunk comes unasked, so the row has the tokens', async () => {
   const key = freshKey('sk-helicone')
   const client = new OpenAIv5({ apiKey: key, baseURL: `${emulator.url}/helicone/ai-gateway/v1` })
   const stream = await client.chat.completions.create({
@@ -100,7 +100,22 @@ test('openai v5 streaming through the AI gateway: the usage chunk comes unasked,
   for (const chunk of chunks) expect(llmSchemaErrors('CreateChatCompletionStreamResponse', chunk)).toEqual([])
   const usage = chunks.at(-1)?.usage
   expect(usage).toBeTruthy()
-  const [row] = (await rows(key)) as [Row]
+  // And v5 without streaming, v4 streaming: the same gateway.
+  const plain = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'No stream' }] })
+  expect(llmSchemaErrors('CreateChatCompletionResponse', plain)).toEqual([])
+  const v4 = new OpenAI({ apiKey: key, baseURL: `${emulator.url}/helicone/ai-gateway/v1` })
+  const v4chunks: { usage?: unknown }[] = []
+  for await (const chunk of await v4.chat.completions.create({
+    model: 'gpt-4o',
+    messages: [{ role: 'user', content: 'v4 stream' }],
+    stream: true,
+  })) {
+    expect(llmSchemaErrors('CreateChatCompletionStreamResponse', chunk)).toEqual([])
+    v4chunks.push(chunk)
+  }
+  expect(v4chunks.at(-1)?.usage).toBeTruthy()
+
+  const [, , row] = (await rows(key)) as [Row, Row, Row]
   expect(row).toMatchObject({ prompt_tokens: usage!.prompt_tokens, completion_tokens: usage!.completion_tokens, provider: 'openai' })
   expect(row['time_to_first_token']).toBeGreaterThan(0)
   expect(row['request_body']).toMatchObject({ stream: true, stream_options: { include_usage: true } })
