@@ -700,6 +700,7 @@ export interface paths {
          *     **Other paths** (the real gateway treats any POST path as chat completions, and `/v1/responses` as the
          *     Responses API): a POST elsewhere under `/ai-gateway` is answered 404 `Not Found` (text) **[emulator]**;
          *     any other method is the gateway's 405 `Method not allowed. AI Gateway only accepts POST requests.`
+         *     (**[emulator]** also `GET /v1/models`, which the real gateway answers with its model registry).
          */
         post: operations["aiGatewayChatCompletions"];
         delete?: never;
