@@ -235,6 +235,501 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oai/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI chat completions through the proxy (oai.helicone.ai/v1)
+         * @description The call is answered as the provider answers it (the emulator's completion engine: deterministic text,
+         *     real token counts for OpenAI models, scripted rules under `/__emulator/completions`), with the
+         *     `Helicone-Id`, `Helicone-Status: success` and (when cache reads are on) `Helicone-Cache` headers, and
+         *     logged as one request row that `/v1/request/query`, `/v1/request/{requestId}/score|feedback` and
+         *     `/v1/dashboard/scores/query` see.
+         *
+         *     **Auth, as the real proxy does it.** The Helicone key goes in `Helicone-Auth: Bearer <key>` (without
+         *     it the worker falls back to `Authorization`/`x-api-key`, which the emulator accepts only when it holds
+         *     a `Bearer sk-helicone…`/`pk-helicone…` key). A missing or invalid `Helicone-Auth` is **not refused**:
+         *     the call is answered (200, with a `Helicone-Id`) but **not logged** (the worker's logger fails quietly
+         *     on it), so scoring that id later changes nothing. Invalid: no `Bearer ` prefix, or a key the
+         *     emulator's `--keys` do not list (with no `--keys` for Helicone, any key is valid; key formats are not
+         *     checked). The provider key (`Authorization` for OpenAI, `x-api-key` for Anthropic) is free-form but
+         *     required, as the provider requires it: without it the provider's 401 is answered and logged.
+         *
+         *     **The request id** is `Helicone-Request-Id` when it is a UUID of version 1–5, else a fresh UUIDv4
+         *     (a UUIDv7 is silently replaced). It is answered in `Helicone-Id`, never in the body.
+         *
+         *     **The row** (`request_response_rmt`): `request_created_at` when the call arrived, `latency` until the
+         *     body or the stream ended (the engine's `--completion-latency-ms` included), `time_to_first_token`
+         *     (streams; 0 otherwise, as jawn writes it), `status` (the provider's status; `-3` for a stream the
+         *     client closed early), `model` (`Helicone-Model-Override`, else the response's, else the request's),
+         *     `provider` (`OPENAI`, `AZURE` when `Helicone-OpenAI-Api-Base` is an Azure host, `ANTHROPIC`, or the
+         *     `Helicone-Target-URL` host's provider), `user_id` (`Helicone-User-Id`, else the body's `user`, else
+         *     `""`), tokens from the response's usage (0 when an OpenAI stream had no usage chunk, as jawn stores
+         *     the `-1` it counts then), `cost` priced from them by the emulator's price table (stored as USD × 1e9
+         *     rounded; 0 for unknown models), `properties` (`Helicone-Property-<Name>` under the lower-case name,
+         *     plus `Helicone-Session-Id|Path|Name`, `Helicone-Prompt-Id`, `Helicone-Cache-Enabled|Seed|Bucket-Max-Size|Control`
+         *     under those capitalised keys, `stripe_customer_id` from `x-stripe-customer-id`), `target_url` (the
+         *     provider's origin + the path after the mount, e.g. `https://api.openai.com/v1/chat/completions`),
+         *     `cache_enabled`, `cache_reference_id`, and the request and response bodies as JSON (the body as
+         *     forwarded; a finished stream's response as the equivalent JSON body, a cut one as the SSE text
+         *     written). **[emulator]** Real rows hold a truncated text preview of the bodies when bodies live in S3.
+         *     `Helicone-Omit-Request`/`-Response: true` store `{"model": …}` instead. A non-streamed call is stored
+         *     before it is answered, a stream when it ends (before its last byte), so a score sent right after sees it.
+         *
+         *     **Cache** (`Helicone-Cache-Enabled: true`, or `Helicone-Cache-Save`/`-Read`; logged calls only, as the
+         *     real cache needs the key's organization): the key is the URL, the body (minus
+         *     `Helicone-Cache-Ignore-Keys`), `Helicone-Cache-Seed` and the `Helicone-Cache-*`, `Helicone-Auth` and
+         *     `Authorization` headers. A hit needs all `Helicone-Cache-Bucket-Max-Size` (default 1, at most 20)
+         *     slots filled; it answers the stored bytes with `Helicone-Cache: HIT`, `Helicone-Cache-Bucket-Idx`,
+         *     `Helicone-Cache-Latency` and a new `Helicone-Id`, and logs a row with `cache_reference_id` = the
+         *     original id and 0 tokens (the cost is still priced from the stored body's usage: jawn only zeroes the
+         *     tokens). A miss answers `Helicone-Cache: MISS` (also when the call is not logged) and a 2xx answer
+         *     fills the next free slot. Entries live `Cache-Control: max-age|s-maxage` seconds (default 7 days, at
+         *     most 365; under 60 s nothing is stored, as Cloudflare KV refuses such a TTL).
+         *     **[emulator]** Slots are picked round-robin (the worker picks at random); the cache lives in memory
+         *     (up to 1,000 entries per organization, oldest evicted first) and is emptied by a restart, a reset or a
+         *     seed of the organization.
+         *
+         *     **`__helicone-mock-response: <json>`**: the provider is not called; the JSON is answered as it is (200,
+         *     even for `stream: true`), or 400 `{"error":"Invalid mock response format",…}` when it does not parse,
+         *     and logged like a provider answer (tokens from its `usage`). A cache hit wins over it.
+         *
+         *     **Other paths under `/oai`, `/anthropic` and `/gateway`** (the real proxy forwards any path) answer the
+         *     provider's 404 (`Invalid URL (<METHOD> <path>)` in OpenAI's shape; Anthropic's `not_found_error`),
+         *     unlogged and without `Helicone-Id`. **[emulator]** Not emulated: retries, rate-limit policies, prompt
+         *     security, moderation, legacy prompt templates, the key in the URL path, the comma-joined
+         *     `Authorization` form, the legacy `POST /v1/feedback` worker route.
+         */
+        post: operations["proxyOpenAiChatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oai/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI (legacy) completions through the proxy
+         * @description The call is answered as the provider answers it (the emulator's completion engine: deterministic text,
+         *     real token counts for OpenAI models, scripted rules under `/__emulator/completions`), with the
+         *     `Helicone-Id`, `Helicone-Status: success` and (when cache reads are on) `Helicone-Cache` headers, and
+         *     logged as one request row that `/v1/request/query`, `/v1/request/{requestId}/score|feedback` and
+         *     `/v1/dashboard/scores/query` see.
+         *
+         *     **Auth, as the real proxy does it.** The Helicone key goes in `Helicone-Auth: Bearer <key>` (without
+         *     it the worker falls back to `Authorization`/`x-api-key`, which the emulator accepts only when it holds
+         *     a `Bearer sk-helicone…`/`pk-helicone…` key). A missing or invalid `Helicone-Auth` is **not refused**:
+         *     the call is answered (200, with a `Helicone-Id`) but **not logged** (the worker's logger fails quietly
+         *     on it), so scoring that id later changes nothing. Invalid: no `Bearer ` prefix, or a key the
+         *     emulator's `--keys` do not list (with no `--keys` for Helicone, any key is valid; key formats are not
+         *     checked). The provider key (`Authorization` for OpenAI, `x-api-key` for Anthropic) is free-form but
+         *     required, as the provider requires it: without it the provider's 401 is answered and logged.
+         *
+         *     **The request id** is `Helicone-Request-Id` when it is a UUID of version 1–5, else a fresh UUIDv4
+         *     (a UUIDv7 is silently replaced). It is answered in `Helicone-Id`, never in the body.
+         *
+         *     **The row** (`request_response_rmt`): `request_created_at` when the call arrived, `latency` until the
+         *     body or the stream ended (the engine's `--completion-latency-ms` included), `time_to_first_token`
+         *     (streams; 0 otherwise, as jawn writes it), `status` (the provider's status; `-3` for a stream the
+         *     client closed early), `model` (`Helicone-Model-Override`, else the response's, else the request's),
+         *     `provider` (`OPENAI`, `AZURE` when `Helicone-OpenAI-Api-Base` is an Azure host, `ANTHROPIC`, or the
+         *     `Helicone-Target-URL` host's provider), `user_id` (`Helicone-User-Id`, else the body's `user`, else
+         *     `""`), tokens from the response's usage (0 when an OpenAI stream had no usage chunk, as jawn stores
+         *     the `-1` it counts then), `cost` priced from them by the emulator's price table (stored as USD × 1e9
+         *     rounded; 0 for unknown models), `properties` (`Helicone-Property-<Name>` under the lower-case name,
+         *     plus `Helicone-Session-Id|Path|Name`, `Helicone-Prompt-Id`, `Helicone-Cache-Enabled|Seed|Bucket-Max-Size|Control`
+         *     under those capitalised keys, `stripe_customer_id` from `x-stripe-customer-id`), `target_url` (the
+         *     provider's origin + the path after the mount, e.g. `https://api.openai.com/v1/chat/completions`),
+         *     `cache_enabled`, `cache_reference_id`, and the request and response bodies as JSON (the body as
+         *     forwarded; a finished stream's response as the equivalent JSON body, a cut one as the SSE text
+         *     written). **[emulator]** Real rows hold a truncated text preview of the bodies when bodies live in S3.
+         *     `Helicone-Omit-Request`/`-Response: true` store `{"model": …}` instead. A non-streamed call is stored
+         *     before it is answered, a stream when it ends (before its last byte), so a score sent right after sees it.
+         *
+         *     **Cache** (`Helicone-Cache-Enabled: true`, or `Helicone-Cache-Save`/`-Read`; logged calls only, as the
+         *     real cache needs the key's organization): the key is the URL, the body (minus
+         *     `Helicone-Cache-Ignore-Keys`), `Helicone-Cache-Seed` and the `Helicone-Cache-*`, `Helicone-Auth` and
+         *     `Authorization` headers. A hit needs all `Helicone-Cache-Bucket-Max-Size` (default 1, at most 20)
+         *     slots filled; it answers the stored bytes with `Helicone-Cache: HIT`, `Helicone-Cache-Bucket-Idx`,
+         *     `Helicone-Cache-Latency` and a new `Helicone-Id`, and logs a row with `cache_reference_id` = the
+         *     original id and 0 tokens (the cost is still priced from the stored body's usage: jawn only zeroes the
+         *     tokens). A miss answers `Helicone-Cache: MISS` (also when the call is not logged) and a 2xx answer
+         *     fills the next free slot. Entries live `Cache-Control: max-age|s-maxage` seconds (default 7 days, at
+         *     most 365; under 60 s nothing is stored, as Cloudflare KV refuses such a TTL).
+         *     **[emulator]** Slots are picked round-robin (the worker picks at random); the cache lives in memory
+         *     (up to 1,000 entries per organization, oldest evicted first) and is emptied by a restart, a reset or a
+         *     seed of the organization.
+         *
+         *     **`__helicone-mock-response: <json>`**: the provider is not called; the JSON is answered as it is (200,
+         *     even for `stream: true`), or 400 `{"error":"Invalid mock response format",…}` when it does not parse,
+         *     and logged like a provider answer (tokens from its `usage`). A cache hit wins over it.
+         *
+         *     **Other paths under `/oai`, `/anthropic` and `/gateway`** (the real proxy forwards any path) answer the
+         *     provider's 404 (`Invalid URL (<METHOD> <path>)` in OpenAI's shape; Anthropic's `not_found_error`),
+         *     unlogged and without `Helicone-Id`. **[emulator]** Not emulated: retries, rate-limit policies, prompt
+         *     security, moderation, legacy prompt templates, the key in the URL path, the comma-joined
+         *     `Authorization` form, the legacy `POST /v1/feedback` worker route.
+         */
+        post: operations["proxyOpenAiCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oai/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI embeddings through the proxy
+         * @description The call is answered as the provider answers it (the emulator's completion engine: deterministic text,
+         *     real token counts for OpenAI models, scripted rules under `/__emulator/completions`), with the
+         *     `Helicone-Id`, `Helicone-Status: success` and (when cache reads are on) `Helicone-Cache` headers, and
+         *     logged as one request row that `/v1/request/query`, `/v1/request/{requestId}/score|feedback` and
+         *     `/v1/dashboard/scores/query` see.
+         *
+         *     **Auth, as the real proxy does it.** The Helicone key goes in `Helicone-Auth: Bearer <key>` (without
+         *     it the worker falls back to `Authorization`/`x-api-key`, which the emulator accepts only when it holds
+         *     a `Bearer sk-helicone…`/`pk-helicone…` key). A missing or invalid `Helicone-Auth` is **not refused**:
+         *     the call is answered (200, with a `Helicone-Id`) but **not logged** (the worker's logger fails quietly
+         *     on it), so scoring that id later changes nothing. Invalid: no `Bearer ` prefix, or a key the
+         *     emulator's `--keys` do not list (with no `--keys` for Helicone, any key is valid; key formats are not
+         *     checked). The provider key (`Authorization` for OpenAI, `x-api-key` for Anthropic) is free-form but
+         *     required, as the provider requires it: without it the provider's 401 is answered and logged.
+         *
+         *     **The request id** is `Helicone-Request-Id` when it is a UUID of version 1–5, else a fresh UUIDv4
+         *     (a UUIDv7 is silently replaced). It is answered in `Helicone-Id`, never in the body.
+         *
+         *     **The row** (`request_response_rmt`): `request_created_at` when the call arrived, `latency` until the
+         *     body or the stream ended (the engine's `--completion-latency-ms` included), `time_to_first_token`
+         *     (streams; 0 otherwise, as jawn writes it), `status` (the provider's status; `-3` for a stream the
+         *     client closed early), `model` (`Helicone-Model-Override`, else the response's, else the request's),
+         *     `provider` (`OPENAI`, `AZURE` when `Helicone-OpenAI-Api-Base` is an Azure host, `ANTHROPIC`, or the
+         *     `Helicone-Target-URL` host's provider), `user_id` (`Helicone-User-Id`, else the body's `user`, else
+         *     `""`), tokens from the response's usage (0 when an OpenAI stream had no usage chunk, as jawn stores
+         *     the `-1` it counts then), `cost` priced from them by the emulator's price table (stored as USD × 1e9
+         *     rounded; 0 for unknown models), `properties` (`Helicone-Property-<Name>` under the lower-case name,
+         *     plus `Helicone-Session-Id|Path|Name`, `Helicone-Prompt-Id`, `Helicone-Cache-Enabled|Seed|Bucket-Max-Size|Control`
+         *     under those capitalised keys, `stripe_customer_id` from `x-stripe-customer-id`), `target_url` (the
+         *     provider's origin + the path after the mount, e.g. `https://api.openai.com/v1/chat/completions`),
+         *     `cache_enabled`, `cache_reference_id`, and the request and response bodies as JSON (the body as
+         *     forwarded; a finished stream's response as the equivalent JSON body, a cut one as the SSE text
+         *     written). **[emulator]** Real rows hold a truncated text preview of the bodies when bodies live in S3.
+         *     `Helicone-Omit-Request`/`-Response: true` store `{"model": …}` instead. A non-streamed call is stored
+         *     before it is answered, a stream when it ends (before its last byte), so a score sent right after sees it.
+         *
+         *     **Cache** (`Helicone-Cache-Enabled: true`, or `Helicone-Cache-Save`/`-Read`; logged calls only, as the
+         *     real cache needs the key's organization): the key is the URL, the body (minus
+         *     `Helicone-Cache-Ignore-Keys`), `Helicone-Cache-Seed` and the `Helicone-Cache-*`, `Helicone-Auth` and
+         *     `Authorization` headers. A hit needs all `Helicone-Cache-Bucket-Max-Size` (default 1, at most 20)
+         *     slots filled; it answers the stored bytes with `Helicone-Cache: HIT`, `Helicone-Cache-Bucket-Idx`,
+         *     `Helicone-Cache-Latency` and a new `Helicone-Id`, and logs a row with `cache_reference_id` = the
+         *     original id and 0 tokens (the cost is still priced from the stored body's usage: jawn only zeroes the
+         *     tokens). A miss answers `Helicone-Cache: MISS` (also when the call is not logged) and a 2xx answer
+         *     fills the next free slot. Entries live `Cache-Control: max-age|s-maxage` seconds (default 7 days, at
+         *     most 365; under 60 s nothing is stored, as Cloudflare KV refuses such a TTL).
+         *     **[emulator]** Slots are picked round-robin (the worker picks at random); the cache lives in memory
+         *     (up to 1,000 entries per organization, oldest evicted first) and is emptied by a restart, a reset or a
+         *     seed of the organization.
+         *
+         *     **`__helicone-mock-response: <json>`**: the provider is not called; the JSON is answered as it is (200,
+         *     even for `stream: true`), or 400 `{"error":"Invalid mock response format",…}` when it does not parse,
+         *     and logged like a provider answer (tokens from its `usage`). A cache hit wins over it.
+         *
+         *     **Other paths under `/oai`, `/anthropic` and `/gateway`** (the real proxy forwards any path) answer the
+         *     provider's 404 (`Invalid URL (<METHOD> <path>)` in OpenAI's shape; Anthropic's `not_found_error`),
+         *     unlogged and without `Helicone-Id`. **[emulator]** Not emulated: retries, rate-limit policies, prompt
+         *     security, moderation, legacy prompt templates, the key in the URL path, the comma-joined
+         *     `Authorization` form, the legacy `POST /v1/feedback` worker route.
+         */
+        post: operations["proxyOpenAiEmbeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/anthropic/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Anthropic messages through the proxy (anthropic.helicone.ai)
+         * @description The call is answered as the provider answers it (the emulator's completion engine: deterministic text,
+         *     real token counts for OpenAI models, scripted rules under `/__emulator/completions`), with the
+         *     `Helicone-Id`, `Helicone-Status: success` and (when cache reads are on) `Helicone-Cache` headers, and
+         *     logged as one request row that `/v1/request/query`, `/v1/request/{requestId}/score|feedback` and
+         *     `/v1/dashboard/scores/query` see.
+         *
+         *     **Auth, as the real proxy does it.** The Helicone key goes in `Helicone-Auth: Bearer <key>` (without
+         *     it the worker falls back to `Authorization`/`x-api-key`, which the emulator accepts only when it holds
+         *     a `Bearer sk-helicone…`/`pk-helicone…` key). A missing or invalid `Helicone-Auth` is **not refused**:
+         *     the call is answered (200, with a `Helicone-Id`) but **not logged** (the worker's logger fails quietly
+         *     on it), so scoring that id later changes nothing. Invalid: no `Bearer ` prefix, or a key the
+         *     emulator's `--keys` do not list (with no `--keys` for Helicone, any key is valid; key formats are not
+         *     checked). The provider key (`Authorization` for OpenAI, `x-api-key` for Anthropic) is free-form but
+         *     required, as the provider requires it: without it the provider's 401 is answered and logged.
+         *
+         *     **The request id** is `Helicone-Request-Id` when it is a UUID of version 1–5, else a fresh UUIDv4
+         *     (a UUIDv7 is silently replaced). It is answered in `Helicone-Id`, never in the body.
+         *
+         *     **The row** (`request_response_rmt`): `request_created_at` when the call arrived, `latency` until the
+         *     body or the stream ended (the engine's `--completion-latency-ms` included), `time_to_first_token`
+         *     (streams; 0 otherwise, as jawn writes it), `status` (the provider's status; `-3` for a stream the
+         *     client closed early), `model` (`Helicone-Model-Override`, else the response's, else the request's),
+         *     `provider` (`OPENAI`, `AZURE` when `Helicone-OpenAI-Api-Base` is an Azure host, `ANTHROPIC`, or the
+         *     `Helicone-Target-URL` host's provider), `user_id` (`Helicone-User-Id`, else the body's `user`, else
+         *     `""`), tokens from the response's usage (0 when an OpenAI stream had no usage chunk, as jawn stores
+         *     the `-1` it counts then), `cost` priced from them by the emulator's price table (stored as USD × 1e9
+         *     rounded; 0 for unknown models), `properties` (`Helicone-Property-<Name>` under the lower-case name,
+         *     plus `Helicone-Session-Id|Path|Name`, `Helicone-Prompt-Id`, `Helicone-Cache-Enabled|Seed|Bucket-Max-Size|Control`
+         *     under those capitalised keys, `stripe_customer_id` from `x-stripe-customer-id`), `target_url` (the
+         *     provider's origin + the path after the mount, e.g. `https://api.openai.com/v1/chat/completions`),
+         *     `cache_enabled`, `cache_reference_id`, and the request and response bodies as JSON (the body as
+         *     forwarded; a finished stream's response as the equivalent JSON body, a cut one as the SSE text
+         *     written). **[emulator]** Real rows hold a truncated text preview of the bodies when bodies live in S3.
+         *     `Helicone-Omit-Request`/`-Response: true` store `{"model": …}` instead. A non-streamed call is stored
+         *     before it is answered, a stream when it ends (before its last byte), so a score sent right after sees it.
+         *
+         *     **Cache** (`Helicone-Cache-Enabled: true`, or `Helicone-Cache-Save`/`-Read`; logged calls only, as the
+         *     real cache needs the key's organization): the key is the URL, the body (minus
+         *     `Helicone-Cache-Ignore-Keys`), `Helicone-Cache-Seed` and the `Helicone-Cache-*`, `Helicone-Auth` and
+         *     `Authorization` headers. A hit needs all `Helicone-Cache-Bucket-Max-Size` (default 1, at most 20)
+         *     slots filled; it answers the stored bytes with `Helicone-Cache: HIT`, `Helicone-Cache-Bucket-Idx`,
+         *     `Helicone-Cache-Latency` and a new `Helicone-Id`, and logs a row with `cache_reference_id` = the
+         *     original id and 0 tokens (the cost is still priced from the stored body's usage: jawn only zeroes the
+         *     tokens). A miss answers `Helicone-Cache: MISS` (also when the call is not logged) and a 2xx answer
+         *     fills the next free slot. Entries live `Cache-Control: max-age|s-maxage` seconds (default 7 days, at
+         *     most 365; under 60 s nothing is stored, as Cloudflare KV refuses such a TTL).
+         *     **[emulator]** Slots are picked round-robin (the worker picks at random); the cache lives in memory
+         *     (up to 1,000 entries per organization, oldest evicted first) and is emptied by a restart, a reset or a
+         *     seed of the organization.
+         *
+         *     **`__helicone-mock-response: <json>`**: the provider is not called; the JSON is answered as it is (200,
+         *     even for `stream: true`), or 400 `{"error":"Invalid mock response format",…}` when it does not parse,
+         *     and logged like a provider answer (tokens from its `usage`). A cache hit wins over it.
+         *
+         *     **Other paths under `/oai`, `/anthropic` and `/gateway`** (the real proxy forwards any path) answer the
+         *     provider's 404 (`Invalid URL (<METHOD> <path>)` in OpenAI's shape; Anthropic's `not_found_error`),
+         *     unlogged and without `Helicone-Id`. **[emulator]** Not emulated: retries, rate-limit policies, prompt
+         *     security, moderation, legacy prompt templates, the key in the URL path, the comma-joined
+         *     `Authorization` form, the legacy `POST /v1/feedback` worker route.
+         */
+        post: operations["proxyAnthropicMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions through the gateway (gateway.helicone.ai) to Helicone-Target-URL
+         * @description The proxy with the upstream named by `Helicone-Target-URL` (an origin; a path in it is dropped, as the
+         *     worker drops it). Without the header: 400 text `Missing target base url`; a value that is no URL: the
+         *     worker's 500 (`helicone-error: true`). The row's `provider` is the target host's provider in
+         *     Helicone's table (`https://api.openai.com` → `OPENAI`, `https://api.groq.com` → `GROQ`,
+         *     `https://api.anthropic.com` → `ANTHROPIC`, …), else the lower-cased target URL itself; `target_url` is
+         *     the target origin + the path after `/gateway`. The body is answered in the API shape of the path
+         *     (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: OpenAI; `/v1/messages`: Anthropic).
+         *     Everything else is as for `proxyOpenAiChatCompletions`.
+         */
+        post: operations["gatewayChatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completions through the gateway to Helicone-Target-URL
+         * @description The proxy with the upstream named by `Helicone-Target-URL` (an origin; a path in it is dropped, as the
+         *     worker drops it). Without the header: 400 text `Missing target base url`; a value that is no URL: the
+         *     worker's 500 (`helicone-error: true`). The row's `provider` is the target host's provider in
+         *     Helicone's table (`https://api.openai.com` → `OPENAI`, `https://api.groq.com` → `GROQ`,
+         *     `https://api.anthropic.com` → `ANTHROPIC`, …), else the lower-cased target URL itself; `target_url` is
+         *     the target origin + the path after `/gateway`. The body is answered in the API shape of the path
+         *     (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: OpenAI; `/v1/messages`: Anthropic).
+         *     Everything else is as for `proxyOpenAiChatCompletions`.
+         */
+        post: operations["gatewayCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embeddings through the gateway to Helicone-Target-URL
+         * @description The proxy with the upstream named by `Helicone-Target-URL` (an origin; a path in it is dropped, as the
+         *     worker drops it). Without the header: 400 text `Missing target base url`; a value that is no URL: the
+         *     worker's 500 (`helicone-error: true`). The row's `provider` is the target host's provider in
+         *     Helicone's table (`https://api.openai.com` → `OPENAI`, `https://api.groq.com` → `GROQ`,
+         *     `https://api.anthropic.com` → `ANTHROPIC`, …), else the lower-cased target URL itself; `target_url` is
+         *     the target origin + the path after `/gateway`. The body is answered in the API shape of the path
+         *     (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: OpenAI; `/v1/messages`: Anthropic).
+         *     Everything else is as for `proxyOpenAiChatCompletions`.
+         */
+        post: operations["gatewayEmbeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Anthropic messages through the gateway to Helicone-Target-URL
+         * @description The proxy with the upstream named by `Helicone-Target-URL` (an origin; a path in it is dropped, as the
+         *     worker drops it). Without the header: 400 text `Missing target base url`; a value that is no URL: the
+         *     worker's 500 (`helicone-error: true`). The row's `provider` is the target host's provider in
+         *     Helicone's table (`https://api.openai.com` → `OPENAI`, `https://api.groq.com` → `GROQ`,
+         *     `https://api.anthropic.com` → `ANTHROPIC`, …), else the lower-cased target URL itself; `target_url` is
+         *     the target origin + the path after `/gateway`. The body is answered in the API shape of the path
+         *     (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: OpenAI; `/v1/messages`: Anthropic).
+         *     Everything else is as for `proxyOpenAiChatCompletions`.
+         */
+        post: operations["gatewayMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ai-gateway/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions through the AI gateway (ai-gateway.helicone.ai)
+         * @description OpenAI chat completions for any model, answered in OpenAI's shape whatever the provider, and logged as
+         *     one request row (`request_referrer: ai-gateway`).
+         *
+         *     **Auth**: the Helicone key as the bearer token (`Authorization: Bearer <key>`, as the OpenAI SDK sends
+         *     its `apiKey`). Plain-text 401s, checked before anything else: no `Authorization`/`x-api-key`/`api-key`
+         *     header → `Invalid Helicone API key (hshed)`; a value without `Bearer ` → `Invalid Helicone API key`;
+         *     a key the emulator's `--keys` do not list → `Organization not found` (the real gateway's answer to a
+         *     well-formed key it does not know; key formats are not checked).
+         *
+         *     **Model and provider**: `model` is `<model>` or `<model>/<provider>`, or a comma-separated fallback
+         *     list (the first entry answers: the emulator never fails over; `!provider` entries are skipped). No
+         *     `model` → 400 text `Invalid body or missing model. See supported models at https://helicone.ai/models`;
+         *     not a string → 400 text `Invalid model type. …`; an unknown explicit provider → 400
+         *     `{"success":false,"error":{"code":"request_failed",…}}` (logged). **[emulator]** Without a provider the
+         *     provider is inferred from the model's family (`gpt-`, `o1`/`o3`/`o4`, `text-embedding` → `openai`;
+         *     `claude` → `anthropic`; `gemini` → `google-ai-studio`; `grok` → `xai`; `mistral`/`codestral` →
+         *     `mistral`; `deepseek` → `deepseek`; `llama` → `groq`; anything else → `openai`): Helicone's registry
+         *     is not emulated, so any model is answered. The body is checked against OpenAI's chat schema as the
+         *     gateway checks it (400 `request_failed` with `<path>: <problem>. See API reference: …`, logged).
+         *
+         *     **Answer**: response headers `Helicone-Id`, `Helicone-Status`, `Helicone-Gateway-Mode: PTB` (the
+         *     emulator has no provider keys, so every call is pass-through billed), `Helicone-Provider` (lower
+         *     case) and `Helicone-Model`. Streams always end with a usage chunk (`choices: []`), asked for or not.
+         *
+         *     **The row**: as the proxy's (see `proxyOpenAiChatCompletions`: request id, user, properties, cache,
+         *     mock responses, timings, bodies), except `model` = the model part of `<model>/<provider>`, `provider`
+         *     = the lower-case provider, `target_url` = the provider's chat URL (e.g.
+         *     `https://api.openai.com/v1/chat/completions`; **[emulator]** `https://ai-gateway.helicone.ai/v1/chat/completions`
+         *     for providers without a listed URL), `is_passthrough_billing: true`, cost from the price table (0 when
+         *     it does not list the model, as the gateway stores 0 for models its registry cannot price).
+         *
+         *     **Other paths** (the real gateway treats any POST path as chat completions, and `/v1/responses` as the
+         *     Responses API): a POST elsewhere under `/ai-gateway` is answered 404 `Not Found` (text) **[emulator]**;
+         *     any other method is the gateway's 405 `Method not allowed. AI Gateway only accepts POST requests.`
+         *     (**[emulator]** also `GET /v1/models`, which the real gateway answers with its model registry).
+         */
+        post: operations["aiGatewayChatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ai-gateway/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions through the AI gateway, base URL without /v1
+         * @description The same as `POST /ai-gateway/v1/chat/completions`, for clients whose base URL is the gateway's origin
+         *     (`https://ai-gateway.helicone.ai`, which Helicone's docs give as often as `…/v1`).
+         */
+        post: operations["aiGatewayRootChatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -258,6 +753,31 @@ export interface components {
         InternalServerError: {
             message: string;
             details: string;
+        };
+        /** @description The worker's `handleError` body (Helicone/helicone worker/src/index.ts). */
+        WorkerErrorBody: {
+            /** @description `Helicone ran into an error servicing your request: <message>`. */
+            "helicone-message": string;
+            support: string;
+            /** @description The thrown value as JSON (`{}` for an Error). */
+            "helicone-error": string;
+        };
+        /** @description The AI gateway's error body when no attempt succeeded (worker `SimpleAIGateway.createErrorResponse`). */
+        AiGatewayError: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "request_failed" | "rate_limited" | "all_attempts_failed";
+                message: string;
+                details?: {
+                    source?: string;
+                    type: string;
+                    message: string;
+                    statusCode: number;
+                }[];
+                param: null;
+            };
         };
         LogError: {
             error: string;
@@ -541,6 +1061,1612 @@ export interface components {
             ai_gateway_body_mapping: string | null;
             storage_location?: string;
         };
+        Metadata: {
+            [key: string]: string;
+        } | null;
+        ModelResponseProperties: {
+            metadata?: components["schemas"]["Metadata"];
+            top_logprobs?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            /**
+             * @deprecated
+             * @description This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
+             *     A stable identifier for your end-users.
+             *     Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](/docs/guides/safety-best-practices#safety-identifiers).
+             * @example user-1234
+             */
+            user?: string;
+            safety_identifier?: string | null;
+            prompt_cache_key?: string | null;
+            /** @deprecated */
+            prompt_cache_retention?: ("in_memory" | "24h") | null;
+        };
+        /** @enum {string} */
+        PromptCacheTTLEnum: "30m";
+        /** @enum {string} */
+        PromptCacheModeEnum: "implicit" | "explicit";
+        /**
+         * Prompt cache options
+         * @description Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](/docs/guides/prompt-caching) for current details.
+         */
+        PromptCacheOptionsParam: {
+            /** @description The minimum lifetime applied to every implicit and explicit cache breakpoint written by the request. Defaults to `30m`, which is currently the only supported value. The backend may retain cache entries for longer. */
+            ttl?: components["schemas"]["PromptCacheTTLEnum"];
+            /** @description Controls whether OpenAI automatically creates an implicit cache breakpoint. Defaults to `implicit`. With `implicit`, OpenAI creates one implicit breakpoint and writes up to the latest three explicit breakpoints in the request. With `explicit`, OpenAI does not create an implicit breakpoint and writes up to the latest four explicit breakpoints. If there are no explicit breakpoints, the request does not use prompt caching. */
+            mode?: components["schemas"]["PromptCacheModeEnum"];
+        };
+        CreateModelResponseProperties: components["schemas"]["ModelResponseProperties"] & {
+            prompt_cache_options?: components["schemas"]["PromptCacheOptionsParam"];
+            /**
+             * @description An integer between 0 and 20 specifying the maximum number of most likely
+             *     tokens to return at each token position, each with an associated log
+             *     probability. In some cases, the number of returned tokens may be fewer than
+             *     requested.
+             */
+            top_logprobs?: number;
+        };
+        /**
+         * Prompt cache breakpoint
+         * @description Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
+         */
+        PromptCacheBreakpointParam: {
+            /**
+             * @description The breakpoint mode. Always `explicit`.
+             * @default explicit
+             * @enum {string}
+             */
+            mode: "explicit";
+        };
+        /**
+         * Text content part
+         * @description Learn about [text inputs](/docs/guides/text-generation).
+         */
+        ChatCompletionRequestMessageContentPartText: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "text";
+            /** @description The text content. */
+            text: string;
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * Developer message
+         * @description Developer-provided instructions that the model should follow, regardless of
+         *     messages sent by the user. With o1 models and newer, `developer` messages
+         *     replace the previous `system` messages.
+         */
+        ChatCompletionRequestDeveloperMessage: {
+            /** @description The contents of the developer message. */
+            content: string | components["schemas"]["ChatCompletionRequestMessageContentPartText"][];
+            /**
+             * @description The role of the messages author, in this case `developer`.
+             * @enum {string}
+             */
+            role: "developer";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        ChatCompletionRequestSystemMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"];
+        /**
+         * System message
+         * @description Developer-provided instructions that the model should follow, regardless of
+         *     messages sent by the user. With o1 models and newer, use `developer` messages
+         *     for this purpose instead.
+         */
+        ChatCompletionRequestSystemMessage: {
+            /** @description The contents of the system message. */
+            content: string | components["schemas"]["ChatCompletionRequestSystemMessageContentPart"][];
+            /**
+             * @description The role of the messages author, in this case `system`.
+             * @enum {string}
+             */
+            role: "system";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        /**
+         * Image content part
+         * @description Learn about [image inputs](/docs/guides/vision).
+         */
+        ChatCompletionRequestMessageContentPartImage: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "image_url";
+            image_url: {
+                /**
+                 * Format: uri
+                 * @description Either a URL of the image or the base64 encoded image data.
+                 */
+                url: string;
+                /**
+                 * @description Specifies the detail level of the image. Learn more in the [Vision guide](/docs/guides/vision#low-or-high-fidelity-image-understanding).
+                 * @default auto
+                 * @enum {string}
+                 */
+                detail: "auto" | "low" | "high";
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * Audio content part
+         * @description Learn about [audio inputs](/docs/guides/audio).
+         */
+        ChatCompletionRequestMessageContentPartAudio: {
+            /**
+             * @description The type of the content part. Always `input_audio`.
+             * @enum {string}
+             */
+            type: "input_audio";
+            input_audio: {
+                /** @description Base64 encoded audio data. */
+                data: string;
+                /**
+                 * @description The format of the encoded audio data. Currently supports "wav" and "mp3".
+                 * @enum {string}
+                 */
+                format: "wav" | "mp3";
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        /**
+         * File content part
+         * @description Learn about [file inputs](/docs/guides/text) for text generation.
+         */
+        ChatCompletionRequestMessageContentPartFile: {
+            /**
+             * @description The type of the content part. Always `file`.
+             * @enum {string}
+             */
+            type: "file";
+            file: {
+                /**
+                 * @description The name of the file, used when passing the file to the model as a
+                 *     string.
+                 */
+                filename?: string;
+                /**
+                 * @description The base64 encoded file data, used when passing the file to the model
+                 *     as a string.
+                 */
+                file_data?: string;
+                /** @description The ID of an uploaded file to use as input. */
+                file_id?: string;
+            };
+            prompt_cache_breakpoint?: components["schemas"]["PromptCacheBreakpointParam"];
+        };
+        ChatCompletionRequestUserMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"] | components["schemas"]["ChatCompletionRequestMessageContentPartImage"] | components["schemas"]["ChatCompletionRequestMessageContentPartAudio"] | components["schemas"]["ChatCompletionRequestMessageContentPartFile"];
+        /**
+         * User message
+         * @description Messages sent by an end user, containing prompts or additional context
+         *     information.
+         */
+        ChatCompletionRequestUserMessage: {
+            /** @description The contents of the user message. */
+            content: string | components["schemas"]["ChatCompletionRequestUserMessageContentPart"][];
+            /**
+             * @description The role of the messages author, in this case `user`.
+             * @enum {string}
+             */
+            role: "user";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+        };
+        /** Refusal content part */
+        ChatCompletionRequestMessageContentPartRefusal: {
+            /**
+             * @description The type of the content part.
+             * @enum {string}
+             */
+            type: "refusal";
+            /** @description The refusal message generated by the model. */
+            refusal: string;
+        };
+        ChatCompletionRequestAssistantMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"] | components["schemas"]["ChatCompletionRequestMessageContentPartRefusal"];
+        /**
+         * Function tool call
+         * @description A call to a function tool created by the model.
+         */
+        ChatCompletionMessageToolCall: {
+            /** @description The ID of the tool call. */
+            id: string;
+            /**
+             * @description The type of the tool. Currently, only `function` is supported.
+             * @enum {string}
+             */
+            type: "function";
+            /** @description The function that the model called. */
+            function: {
+                /** @description The name of the function to call. */
+                name: string;
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+            };
+        };
+        /**
+         * Custom tool call
+         * @description A call to a custom tool created by the model.
+         */
+        ChatCompletionMessageCustomToolCall: {
+            /** @description The ID of the tool call. */
+            id: string;
+            /**
+             * @description The type of the tool. Always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            /** @description The custom tool that the model called. */
+            custom: {
+                /** @description The name of the custom tool to call. */
+                name: string;
+                /** @description The input for the custom tool call generated by the model. */
+                input: string;
+            };
+        };
+        /** @description The tool calls generated by the model, such as function calls. */
+        ChatCompletionMessageToolCalls: (components["schemas"]["ChatCompletionMessageToolCall"] | components["schemas"]["ChatCompletionMessageCustomToolCall"])[];
+        /**
+         * Assistant message
+         * @description Messages sent by the model in response to user messages.
+         */
+        ChatCompletionRequestAssistantMessage: {
+            content?: (string | components["schemas"]["ChatCompletionRequestAssistantMessageContentPart"][]) | null;
+            refusal?: string | null;
+            /**
+             * @description The role of the messages author, in this case `assistant`.
+             * @enum {string}
+             */
+            role: "assistant";
+            /** @description An optional name for the participant. Provides the model information to differentiate between participants of the same role. */
+            name?: string;
+            audio?: {
+                /** @description Unique identifier for a previous audio response from the model. */
+                id: string;
+            } | null;
+            tool_calls?: components["schemas"]["ChatCompletionMessageToolCalls"];
+            function_call?: {
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+                /** @description The name of the function to call. */
+                name: string;
+            } | null;
+        };
+        ChatCompletionRequestToolMessageContentPart: components["schemas"]["ChatCompletionRequestMessageContentPartText"];
+        /** Tool message */
+        ChatCompletionRequestToolMessage: {
+            /**
+             * @description The role of the messages author, in this case `tool`.
+             * @enum {string}
+             */
+            role: "tool";
+            /** @description The contents of the tool message. */
+            content: string | components["schemas"]["ChatCompletionRequestToolMessageContentPart"][];
+            /** @description Tool call that this message is responding to. */
+            tool_call_id: string;
+        };
+        /**
+         * Function message
+         * @deprecated
+         */
+        ChatCompletionRequestFunctionMessage: {
+            /**
+             * @description The role of the messages author, in this case `function`.
+             * @enum {string}
+             */
+            role: "function";
+            content: string | null;
+            /** @description The name of the function to call. */
+            name: string;
+        };
+        ChatCompletionRequestMessage: components["schemas"]["ChatCompletionRequestDeveloperMessage"] | components["schemas"]["ChatCompletionRequestSystemMessage"] | components["schemas"]["ChatCompletionRequestUserMessage"] | components["schemas"]["ChatCompletionRequestAssistantMessage"] | components["schemas"]["ChatCompletionRequestToolMessage"] | components["schemas"]["ChatCompletionRequestFunctionMessage"];
+        /** @example gpt-5.4 */
+        ModelIdsShared: string | ("gpt-5.6-sol" | "gpt-5.6-terra" | "gpt-5.6-luna" | "gpt-5.5" | "gpt-5.5-2026-04-23" | "gpt-5.4" | "gpt-5.4-mini" | "gpt-5.4-nano" | "gpt-5.4-mini-2026-03-17" | "gpt-5.4-nano-2026-03-17" | "gpt-5.3-chat-latest" | "gpt-5.2" | "gpt-5.2-2025-12-11" | "gpt-5.2-chat-latest" | "gpt-5.2-pro" | "gpt-5.2-pro-2025-12-11" | "gpt-5.1" | "gpt-5.1-2025-11-13" | "gpt-5.1-codex" | "gpt-5.1-mini" | "gpt-5.1-chat-latest" | "gpt-5" | "gpt-5-mini" | "gpt-5-nano" | "gpt-5-2025-08-07" | "gpt-5-mini-2025-08-07" | "gpt-5-nano-2025-08-07" | "gpt-5-chat-latest" | "gpt-4.1" | "gpt-4.1-mini" | "gpt-4.1-nano" | "gpt-4.1-2025-04-14" | "gpt-4.1-mini-2025-04-14" | "gpt-4.1-nano-2025-04-14" | "o4-mini" | "o4-mini-2025-04-16" | "o3" | "o3-2025-04-16" | "o3-mini" | "o3-mini-2025-01-31" | "o1" | "o1-2024-12-17" | "o1-preview" | "o1-preview-2024-09-12" | "o1-mini" | "o1-mini-2024-09-12" | "gpt-4o" | "gpt-4o-2024-11-20" | "gpt-4o-2024-08-06" | "gpt-4o-2024-05-13" | "gpt-4o-audio-preview" | "gpt-4o-audio-preview-2024-10-01" | "gpt-4o-audio-preview-2024-12-17" | "gpt-4o-audio-preview-2025-06-03" | "gpt-4o-mini-audio-preview" | "gpt-4o-mini-audio-preview-2024-12-17" | "gpt-4o-search-preview" | "gpt-4o-mini-search-preview" | "gpt-4o-search-preview-2025-03-11" | "gpt-4o-mini-search-preview-2025-03-11" | "chatgpt-4o-latest" | "codex-mini-latest" | "gpt-4o-mini" | "gpt-4o-mini-2024-07-18" | "gpt-4-turbo" | "gpt-4-turbo-2024-04-09" | "gpt-4-0125-preview" | "gpt-4-turbo-preview" | "gpt-4-1106-preview" | "gpt-4-vision-preview" | "gpt-4" | "gpt-4-0314" | "gpt-4-0613" | "gpt-4-32k" | "gpt-4-32k-0314" | "gpt-4-32k-0613" | "gpt-3.5-turbo" | "gpt-3.5-turbo-16k" | "gpt-3.5-turbo-0301" | "gpt-3.5-turbo-0613" | "gpt-3.5-turbo-1106" | "gpt-3.5-turbo-0125" | "gpt-3.5-turbo-16k-0613");
+        ServiceTier: ("auto" | "default" | "flex" | "scale" | "priority" | "fast") | null;
+        ResponseModalities: ("text" | "audio")[] | null;
+        Verbosity: ("low" | "medium" | "high") | null;
+        ReasoningEffort: ("none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max") | null;
+        /**
+         * Web search location
+         * @description Approximate location parameters for the search.
+         */
+        WebSearchLocation: {
+            /**
+             * @description The two-letter
+             *     [ISO country code](https://en.wikipedia.org/wiki/ISO_3166-1) of the user,
+             *     e.g. `US`.
+             */
+            country?: string;
+            /** @description Free text input for the region of the user, e.g. `California`. */
+            region?: string;
+            /** @description Free text input for the city of the user, e.g. `San Francisco`. */
+            city?: string;
+            /**
+             * @description The [IANA timezone](https://timeapi.io/documentation/iana-timezones)
+             *     of the user, e.g. `America/Los_Angeles`.
+             */
+            timezone?: string;
+        };
+        /**
+         * @description High level guidance for the amount of context window space to use for the
+         *     search. One of `low`, `medium`, or `high`. `medium` is the default.
+         * @default medium
+         * @enum {string}
+         */
+        WebSearchContextSize: "low" | "medium" | "high";
+        /**
+         * Text
+         * @description Default response format. Used to generate text responses.
+         */
+        ResponseFormatText: {
+            /**
+             * @description The type of response format being defined. Always `text`.
+             * @enum {string}
+             */
+            type: "text";
+        };
+        /**
+         * JSON schema
+         * @description The schema for the response format, described as a JSON Schema object.
+         *     Learn how to build JSON schemas [here](https://json-schema.org/).
+         */
+        ResponseFormatJsonSchemaSchema: {
+            [key: string]: unknown;
+        };
+        /**
+         * JSON schema
+         * @description JSON Schema response format. Used to generate structured JSON responses.
+         *     Learn more about [Structured Outputs](/docs/guides/structured-outputs).
+         */
+        ResponseFormatJsonSchema: {
+            /**
+             * @description The type of response format being defined. Always `json_schema`.
+             * @enum {string}
+             */
+            type: "json_schema";
+            /**
+             * JSON schema
+             * @description Structured Outputs configuration options, including a JSON Schema.
+             */
+            json_schema: {
+                /**
+                 * @description A description of what the response format is for, used by the model to
+                 *     determine how to respond in the format.
+                 */
+                description?: string;
+                /**
+                 * @description The name of the response format. Must be a-z, A-Z, 0-9, or contain
+                 *     underscores and dashes, with a maximum length of 64.
+                 */
+                name: string;
+                schema?: components["schemas"]["ResponseFormatJsonSchemaSchema"];
+                strict?: boolean | null;
+            };
+        };
+        /**
+         * JSON object
+         * @description JSON object response format. An older method of generating JSON responses.
+         *     Using `json_schema` is recommended for models that support it. Note that the
+         *     model will not generate JSON without a system or user message instructing it
+         *     to do so.
+         */
+        ResponseFormatJsonObject: {
+            /**
+             * @description The type of response format being defined. Always `json_object`.
+             * @enum {string}
+             */
+            type: "json_object";
+        };
+        /** @example ash */
+        VoiceIdsShared: string | ("alloy" | "ash" | "ballad" | "coral" | "echo" | "sage" | "shimmer" | "verse" | "marin" | "cedar");
+        /**
+         * Voice
+         * @description A built-in voice name or a custom voice reference.
+         */
+        VoiceIdsOrCustomVoice: components["schemas"]["VoiceIdsShared"] | {
+            /**
+             * @description The custom voice ID, e.g. `voice_1234`.
+             * @example voice_1234
+             */
+            id: string;
+        };
+        /** @enum {string} */
+        ModerationMode: "score" | "block";
+        /** @description The moderation policy for the response input. */
+        ModerationConfigParam: {
+            mode: components["schemas"]["ModerationMode"];
+        };
+        /** @description The policy to apply to moderated response input and output. */
+        ModerationPolicyParam: {
+            input?: components["schemas"]["ModerationConfigParam"] | null;
+            output?: components["schemas"]["ModerationConfigParam"] | null;
+        };
+        /** @description Configuration for running moderation on the input and output of this response. */
+        ModerationParam: {
+            /** @description The moderation model to use for moderated completions, e.g. 'omni-moderation-latest'. */
+            model: string;
+            policy?: components["schemas"]["ModerationPolicyParam"] | null;
+        };
+        /**
+         * @description Not supported with latest reasoning models `o3` and `o4-mini`.
+         *
+         *     Up to 4 sequences where the API will stop generating further tokens. The
+         *     returned text will not contain the stop sequence.
+         * @default null
+         */
+        StopConfiguration: ((string | null) | string[]) | null;
+        /**
+         * Static Content
+         * @description Static predicted output content, such as the content of a text file that is
+         *     being regenerated.
+         */
+        PredictionContent: {
+            /**
+             * @description The type of the predicted content you want to provide. This type is
+             *     currently always `content`.
+             * @enum {string}
+             */
+            type: "content";
+            /**
+             * @description The content that should be matched when generating a model response.
+             *     If generated tokens would match this content, the entire model response
+             *     can be returned much more quickly.
+             */
+            content: string | components["schemas"]["ChatCompletionRequestMessageContentPartText"][];
+        };
+        ChatCompletionStreamOptions: {
+            /**
+             * @description If set, an additional chunk will be streamed before the `data: [DONE]`
+             *     message. The `usage` field on this chunk shows the token usage statistics
+             *     for the entire request, and the `choices` field will always be an empty
+             *     array.
+             *
+             *     All other chunks will also include a `usage` field, but with a null
+             *     value. **NOTE:** If the stream is interrupted, you may not receive the
+             *     final usage chunk which contains the total token usage for the request.
+             */
+            include_usage?: boolean;
+            /**
+             * @description When true, stream obfuscation will be enabled. Stream obfuscation adds
+             *     random characters to an `obfuscation` field on streaming delta events to
+             *     normalize payload sizes as a mitigation to certain side-channel attacks.
+             *     These obfuscation fields are included by default, but add a small amount
+             *     of overhead to the data stream. You can set `include_obfuscation` to
+             *     false to optimize for bandwidth if you trust the network links between
+             *     your application and the OpenAI API.
+             */
+            include_obfuscation?: boolean;
+        } | null;
+        /**
+         * @description The parameters the functions accepts, described as a JSON Schema object. See the [guide](/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
+         *
+         *     Omitting `parameters` defines a function with an empty parameter list.
+         */
+        FunctionParameters: {
+            [key: string]: unknown;
+        };
+        FunctionObject: {
+            /** @description A description of what the function does, used by the model to choose when and how to call the function. */
+            description?: string;
+            /** @description The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64. */
+            name: string;
+            parameters?: components["schemas"]["FunctionParameters"];
+            strict?: boolean | null;
+        };
+        /**
+         * Function tool
+         * @description A function tool that can be used to generate a response.
+         */
+        ChatCompletionTool: {
+            /**
+             * @description The type of the tool. Currently, only `function` is supported.
+             * @enum {string}
+             */
+            type: "function";
+            function: components["schemas"]["FunctionObject"];
+        };
+        /**
+         * Custom tool
+         * @description A custom tool that processes input using a specified format.
+         */
+        CustomToolChatCompletions: {
+            /**
+             * @description The type of the custom tool. Always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            /**
+             * Custom tool properties
+             * @description Properties of the custom tool.
+             */
+            custom: {
+                /** @description The name of the custom tool, used to identify it in tool calls. */
+                name: string;
+                /** @description Optional description of the custom tool, used to provide more context. */
+                description?: string;
+                /** @description The input format for the custom tool. Default is unconstrained text. */
+                format?: {
+                    /**
+                     * @description Unconstrained text format. Always `text`.
+                     * @enum {string}
+                     */
+                    type: "text";
+                } | {
+                    /**
+                     * @description Grammar format. Always `grammar`.
+                     * @enum {string}
+                     */
+                    type: "grammar";
+                    /**
+                     * Grammar format
+                     * @description Your chosen grammar.
+                     */
+                    grammar: {
+                        /** @description The grammar definition. */
+                        definition: string;
+                        /**
+                         * @description The syntax of the grammar definition. One of `lark` or `regex`.
+                         * @enum {string}
+                         */
+                        syntax: "lark" | "regex";
+                    };
+                };
+            };
+        };
+        /**
+         * Allowed tools
+         * @description Constrains the tools available to the model to a pre-defined set.
+         */
+        ChatCompletionAllowedTools: {
+            /**
+             * @description Constrains the tools available to the model to a pre-defined set.
+             *
+             *     `auto` allows the model to pick from among the allowed tools and generate a
+             *     message.
+             *
+             *     `required` requires the model to call one or more of the allowed tools.
+             * @enum {string}
+             */
+            mode: "auto" | "required";
+            /**
+             * @description A list of tool definitions that the model should be allowed to call.
+             *
+             *     For the Chat Completions API, the list of tool definitions might look like:
+             *     ```json
+             *     [
+             *       { "type": "function", "function": { "name": "get_weather" } },
+             *       { "type": "function", "function": { "name": "get_time" } }
+             *     ]
+             *     ```
+             */
+            tools: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * Allowed tools
+         * @description Constrains the tools available to the model to a pre-defined set.
+         */
+        ChatCompletionAllowedToolsChoice: {
+            /**
+             * @description Allowed tool configuration type. Always `allowed_tools`.
+             * @enum {string}
+             */
+            type: "allowed_tools";
+            allowed_tools: components["schemas"]["ChatCompletionAllowedTools"];
+        };
+        /**
+         * Function tool choice
+         * @description Specifies a tool the model should use. Use to force the model to call a specific function.
+         */
+        ChatCompletionNamedToolChoice: {
+            /**
+             * @description For function calling, the type is always `function`.
+             * @enum {string}
+             */
+            type: "function";
+            function: {
+                /** @description The name of the function to call. */
+                name: string;
+            };
+        };
+        /**
+         * Custom tool choice
+         * @description Specifies a tool the model should use. Use to force the model to call a specific custom tool.
+         */
+        ChatCompletionNamedToolChoiceCustom: {
+            /**
+             * @description For custom tool calling, the type is always `custom`.
+             * @enum {string}
+             */
+            type: "custom";
+            custom: {
+                /** @description The name of the custom tool to call. */
+                name: string;
+            };
+        };
+        /**
+         * @description Controls which (if any) tool is called by the model.
+         *     `none` means the model will not call any tool and instead generates a message.
+         *     `auto` means the model can pick between generating a message or calling one or more tools.
+         *     `required` means the model must call one or more tools.
+         *     Specifying a particular tool via `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
+         *
+         *     `none` is the default when no tools are present. `auto` is the default if tools are present.
+         */
+        ChatCompletionToolChoiceOption: ("none" | "auto" | "required") | components["schemas"]["ChatCompletionAllowedToolsChoice"] | components["schemas"]["ChatCompletionNamedToolChoice"] | components["schemas"]["ChatCompletionNamedToolChoiceCustom"];
+        /**
+         * @description Whether to enable [parallel function calling](/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
+         * @default true
+         */
+        ParallelToolCalls: boolean;
+        /** @description Specifying a particular function via `{"name": "my_function"}` forces the model to call that function. */
+        ChatCompletionFunctionCallOption: {
+            /** @description The name of the function to call. */
+            name: string;
+        };
+        /** @deprecated */
+        ChatCompletionFunctions: {
+            /** @description A description of what the function does, used by the model to choose when and how to call the function. */
+            description?: string;
+            /** @description The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64. */
+            name: string;
+            parameters?: components["schemas"]["FunctionParameters"];
+        };
+        CreateChatCompletionRequest: components["schemas"]["CreateModelResponseProperties"] & {
+            /**
+             * @description A list of messages comprising the conversation so far. Depending on the
+             *     [model](/docs/models) you use, different message types (modalities) are
+             *     supported, like [text](/docs/guides/text-generation),
+             *     [images](/docs/guides/vision), and [audio](/docs/guides/audio).
+             */
+            messages: components["schemas"]["ChatCompletionRequestMessage"][];
+            /**
+             * @description Model ID used to generate the response, like `gpt-4o` or `o3`. OpenAI
+             *     offers a wide range of models with different capabilities, performance
+             *     characteristics, and price points. Refer to the [model guide](/docs/models)
+             *     to browse and compare available models.
+             */
+            model: components["schemas"]["ModelIdsShared"];
+            service_tier?: components["schemas"]["ServiceTier"];
+            modalities?: components["schemas"]["ResponseModalities"];
+            verbosity?: components["schemas"]["Verbosity"];
+            reasoning_effort?: components["schemas"]["ReasoningEffort"];
+            /** @description An upper bound for the number of tokens that can be generated for a completion, including visible output tokens and [reasoning tokens](/docs/guides/reasoning). */
+            max_completion_tokens?: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on
+             *     their existing frequency in the text so far, decreasing the model's
+             *     likelihood to repeat the same line verbatim.
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on
+             *     whether they appear in the text so far, increasing the model's likelihood
+             *     to talk about new topics.
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Web search
+             * @description This tool searches the web for relevant results to use in a response.
+             *     Learn more about the [web search tool](/docs/guides/tools-web-search?api-mode=chat).
+             */
+            web_search_options?: {
+                /** @description Approximate location parameters for the search. */
+                user_location?: {
+                    /**
+                     * @description The type of location approximation. Always `approximate`.
+                     * @enum {string}
+                     */
+                    type: "approximate";
+                    approximate: components["schemas"]["WebSearchLocation"];
+                } | null;
+                search_context_size?: components["schemas"]["WebSearchContextSize"];
+            };
+            /**
+             * @description An integer between 0 and 20 specifying the maximum number of most likely
+             *     tokens to return at each token position, each with an associated log
+             *     probability. In some cases, the number of returned tokens may be fewer than
+             *     requested.
+             *     `logprobs` must be set to `true` if this parameter is used.
+             */
+            top_logprobs?: number | null;
+            /**
+             * @description An object specifying the format that the model must output.
+             *
+             *     Setting to `{ "type": "json_schema", "json_schema": {...} }` enables
+             *     Structured Outputs which ensures the model will match your supplied JSON
+             *     schema. Learn more in the [Structured Outputs
+             *     guide](/docs/guides/structured-outputs).
+             *
+             *     Setting to `{ "type": "json_object" }` enables the older JSON mode, which
+             *     ensures the message the model generates is valid JSON. Using `json_schema`
+             *     is preferred for models that support it.
+             */
+            response_format?: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonSchema"] | components["schemas"]["ResponseFormatJsonObject"];
+            /**
+             * @description Parameters for audio output. Required when audio output is requested with
+             *     `modalities: ["audio"]`. [Learn more](/docs/guides/audio).
+             */
+            audio?: {
+                /**
+                 * @description The voice the model uses to respond. Supported built-in voices are
+                 *     `alloy`, `ash`, `ballad`, `coral`, `echo`, `fable`, `nova`, `onyx`,
+                 *     `sage`, `shimmer`, `marin`, and `cedar`. You may also provide a
+                 *     custom voice object with an `id`, for example `{ "id": "voice_1234" }`.
+                 */
+                voice: components["schemas"]["VoiceIdsOrCustomVoice"];
+                /**
+                 * @description Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
+                 *     `opus`, or `pcm16`.
+                 * @enum {string}
+                 */
+                format: "wav" | "aac" | "mp3" | "flac" | "opus" | "pcm16";
+            } | null;
+            /**
+             * @description Whether or not to store the output of this chat completion request for
+             *     use in our [model distillation](/docs/guides/distillation) or
+             *     [evals](/docs/guides/evals) products.
+             *
+             *     Supports text and image inputs. Note: image inputs over 8MB will be dropped.
+             * @default false
+             */
+            store: boolean | null;
+            moderation?: components["schemas"]["ModerationParam"] | null;
+            /**
+             * @description If set to true, the model response data will be streamed to the client
+             *     as it is generated using [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#Event_stream_format).
+             *     See the [Streaming section below](/docs/api-reference/chat/streaming)
+             *     for more information, along with the [streaming responses](/docs/guides/streaming-responses)
+             *     guide for more information on how to handle the streaming events.
+             * @default false
+             */
+            stream: boolean | null;
+            stop?: components["schemas"]["StopConfiguration"];
+            /**
+             * @description Modify the likelihood of specified tokens appearing in the completion.
+             *
+             *     Accepts a JSON object that maps tokens (specified by their token ID in the
+             *     tokenizer) to an associated bias value from -100 to 100. Mathematically,
+             *     the bias is added to the logits generated by the model prior to sampling.
+             *     The exact effect will vary per model, but values between -1 and 1 should
+             *     decrease or increase likelihood of selection; values like -100 or 100
+             *     should result in a ban or exclusive selection of the relevant token.
+             * @default null
+             */
+            logit_bias: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Whether to return log probabilities of the output tokens or not. If true,
+             *     returns the log probabilities of each output token returned in the
+             *     `content` of `message`.
+             * @default false
+             */
+            logprobs: boolean | null;
+            /**
+             * @deprecated
+             * @description The maximum number of [tokens](/tokenizer) that can be generated in the
+             *     chat completion. This value can be used to control
+             *     [costs](https://openai.com/api/pricing/) for text generated via API.
+             *
+             *     This value is now deprecated in favor of `max_completion_tokens`, and is
+             *     not compatible with [o-series models](/docs/guides/reasoning).
+             */
+            max_tokens?: number | null;
+            /**
+             * @description How many chat completion choices to generate for each input message. Note that you will be charged based on the number of generated tokens across all of the choices. Keep `n` as `1` to minimize costs.
+             * @default 1
+             * @example 1
+             */
+            n: number | null;
+            /**
+             * @description Configuration for a [Predicted Output](/docs/guides/predicted-outputs),
+             *     which can greatly improve response times when large parts of the model
+             *     response are known ahead of time. This is most common when you are
+             *     regenerating a file with only minor changes to most of the content.
+             */
+            prediction?: components["schemas"]["PredictionContent"] | null;
+            /**
+             * @deprecated
+             * @description This feature is in Beta.
+             *     If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+             *     Determinism is not guaranteed, and you should refer to the `system_fingerprint` response parameter to monitor changes in the backend.
+             */
+            seed?: number | null;
+            stream_options?: components["schemas"]["ChatCompletionStreamOptions"];
+            /**
+             * @description A list of tools the model may call. You can provide either
+             *     [custom tools](/docs/guides/function-calling#custom-tools) or
+             *     [function tools](/docs/guides/function-calling).
+             */
+            tools?: (components["schemas"]["ChatCompletionTool"] | components["schemas"]["CustomToolChatCompletions"])[];
+            tool_choice?: components["schemas"]["ChatCompletionToolChoiceOption"];
+            parallel_tool_calls?: components["schemas"]["ParallelToolCalls"];
+            /**
+             * @deprecated
+             * @description Deprecated in favor of `tool_choice`.
+             *
+             *     Controls which (if any) function is called by the model.
+             *
+             *     `none` means the model will not call a function and instead generates a
+             *     message.
+             *
+             *     `auto` means the model can pick between generating a message or calling a
+             *     function.
+             *
+             *     Specifying a particular function via `{"name": "my_function"}` forces the
+             *     model to call that function.
+             *
+             *     `none` is the default when no functions are present. `auto` is the default
+             *     if functions are present.
+             */
+            function_call?: ("none" | "auto") | components["schemas"]["ChatCompletionFunctionCallOption"];
+            /**
+             * @deprecated
+             * @description Deprecated in favor of `tools`.
+             *
+             *     A list of functions the model may generate JSON inputs for.
+             */
+            functions?: components["schemas"]["ChatCompletionFunctions"][];
+        };
+        /** @description A chat completion message generated by the model. */
+        ChatCompletionResponseMessage: {
+            content: string | null;
+            refusal: string | null;
+            tool_calls?: components["schemas"]["ChatCompletionMessageToolCalls"];
+            /**
+             * @description Annotations for the message, when applicable, as when using the
+             *     [web search tool](/docs/guides/tools-web-search?api-mode=chat).
+             */
+            annotations?: {
+                /**
+                 * @description The type of the URL citation. Always `url_citation`.
+                 * @enum {string}
+                 */
+                type: "url_citation";
+                /** @description A URL citation when using web search. */
+                url_citation: {
+                    /** @description The index of the last character of the URL citation in the message. */
+                    end_index: number;
+                    /** @description The index of the first character of the URL citation in the message. */
+                    start_index: number;
+                    /**
+                     * Format: uri
+                     * @description The URL of the web resource.
+                     */
+                    url: string;
+                    /** @description The title of the web resource. */
+                    title: string;
+                };
+            }[];
+            /**
+             * @description The role of the author of this message.
+             * @enum {string}
+             */
+            role: "assistant";
+            /**
+             * @deprecated
+             * @description Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+             */
+            function_call?: {
+                /** @description The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function. */
+                arguments: string;
+                /** @description The name of the function to call. */
+                name: string;
+            };
+            audio?: {
+                /** @description Unique identifier for this audio response. */
+                id: string;
+                /**
+                 * Format: unixtime
+                 * @description The Unix timestamp (in seconds) for when this audio response will
+                 *     no longer be accessible on the server for use in multi-turn
+                 *     conversations.
+                 */
+                expires_at: number;
+                /**
+                 * @description Base64 encoded audio bytes generated by the model, in the format
+                 *     specified in the request.
+                 */
+                data: string;
+                /** @description Transcript of the audio generated by the model. */
+                transcript: string;
+            } | null;
+        };
+        ChatCompletionTokenLogprob: {
+            /** @description The token. */
+            token: string;
+            /** @description The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely. */
+            logprob: number;
+            bytes: number[] | null;
+            /** @description List of the most likely tokens and their log probability, at this token position. The number of entries may be fewer than the requested `top_logprobs`. */
+            top_logprobs: {
+                /** @description The token. */
+                token: string;
+                /** @description The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely. */
+                logprob: number;
+                bytes: number[] | null;
+            }[];
+        };
+        /** @description Usage statistics for the completion request. */
+        CompletionUsage: {
+            /**
+             * @description Number of tokens in the generated completion.
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * @description Number of tokens in the prompt.
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * @description Total number of tokens used in the request (prompt + completion).
+             * @default 0
+             */
+            total_tokens: number;
+            /** @description Breakdown of tokens used in a completion. */
+            completion_tokens_details?: {
+                /**
+                 * @description When using Predicted Outputs, the number of tokens in the
+                 *     prediction that appeared in the completion.
+                 * @default 0
+                 */
+                accepted_prediction_tokens: number;
+                /**
+                 * @description Audio input tokens generated by the model.
+                 * @default 0
+                 */
+                audio_tokens: number;
+                /**
+                 * @description Tokens generated by the model for reasoning.
+                 * @default 0
+                 */
+                reasoning_tokens: number;
+                /** @description Text output tokens generated by the model. */
+                text_tokens?: number;
+                /**
+                 * @description When using Predicted Outputs, the number of tokens in the
+                 *     prediction that did not appear in the completion. However, like
+                 *     reasoning tokens, these tokens are still counted in the total
+                 *     completion tokens for purposes of billing, output, and context window
+                 *     limits.
+                 * @default 0
+                 */
+                rejected_prediction_tokens: number;
+            };
+            /** @description Breakdown of tokens used in the prompt. */
+            prompt_tokens_details?: {
+                /**
+                 * @description Audio input tokens present in the prompt.
+                 * @default 0
+                 */
+                audio_tokens: number;
+                /**
+                 * @description Cached tokens present in the prompt.
+                 * @default 0
+                 */
+                cached_tokens: number;
+                /** @description Text input tokens present in the prompt. */
+                text_tokens?: number;
+                /** @description Image input tokens present in the prompt. */
+                image_tokens?: number;
+                /**
+                 * @description The unadjusted number of prompt tokens written to cache.
+                 * @default 0
+                 */
+                cache_write_tokens: number;
+            };
+        };
+        /** @enum {string} */
+        ModerationInputType: "text" | "image";
+        /**
+         * Moderation result
+         * @description A moderation result produced for the response input or output.
+         */
+        ModerationResultBody: {
+            /**
+             * @description The object type, which was always `moderation_result` for successful moderation results.
+             * @default moderation_result
+             * @enum {string}
+             */
+            type: "moderation_result";
+            /** @description The moderation model that produced this result. */
+            model: string;
+            /** @description A boolean indicating whether the content was flagged by any category. */
+            flagged: boolean;
+            /** @description A dictionary of moderation categories to booleans, True if the input is flagged under this category. */
+            categories: {
+                [key: string]: boolean;
+            };
+            /** @description A dictionary of moderation categories to scores. */
+            category_scores: {
+                [key: string]: number;
+            };
+            /** @description Which modalities of input are reflected by the score for each category. */
+            category_applied_input_types: {
+                [key: string]: components["schemas"]["ModerationInputType"][];
+            };
+        };
+        /** @description Successful moderation results for the request input or generated output. */
+        ChatCompletionModerationResults: {
+            /**
+             * @description The object type, which is always `moderation_results`.
+             * @enum {string}
+             */
+            type: "moderation_results";
+            /** @description The moderation model used to generate the results. */
+            model: string;
+            /** @description A list of moderation results. */
+            results: components["schemas"]["ModerationResultBody"][];
+        };
+        /** @description An error produced while attempting moderation. */
+        ChatCompletionModerationError: {
+            /**
+             * @description The object type, which is always `error`.
+             * @enum {string}
+             */
+            type: "error";
+            /** @description The error code. */
+            code: string;
+            /** @description The error message. */
+            message: string;
+        };
+        /** @description Moderation results or errors for the request input and generated output. */
+        ChatCompletionModeration: {
+            /** @description Moderation for the request input. */
+            input: components["schemas"]["ChatCompletionModerationResults"] | components["schemas"]["ChatCompletionModerationError"];
+            /** @description Moderation for the generated output. */
+            output: components["schemas"]["ChatCompletionModerationResults"] | components["schemas"]["ChatCompletionModerationError"];
+        };
+        /** @description Represents a chat completion response returned by model, based on the provided input. */
+        CreateChatCompletionResponse: {
+            /** @description A unique identifier for the chat completion. */
+            id: string;
+            /** @description A list of chat completion choices. Can be more than one if `n` is greater than 1. */
+            choices: {
+                /**
+                 * @description The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+                 *     `length` if the maximum number of tokens specified in the request was reached,
+                 *     `content_filter` if content was omitted due to a flag from our content filters,
+                 *     `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
+                 *     Read the [Model Spec](https://model-spec.openai.com/2025-12-18.html) for more.
+                 * @enum {string}
+                 */
+                finish_reason: "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
+                /** @description The index of the choice in the list of choices. */
+                index: number;
+                message: components["schemas"]["ChatCompletionResponseMessage"];
+                logprobs: {
+                    content: components["schemas"]["ChatCompletionTokenLogprob"][] | null;
+                    refusal: components["schemas"]["ChatCompletionTokenLogprob"][] | null;
+                } | null;
+            }[];
+            /**
+             * Format: unixtime
+             * @description The Unix timestamp (in seconds) of when the chat completion was created.
+             */
+            created: number;
+            /** @description The model used for the chat completion. */
+            model: string;
+            metadata?: components["schemas"]["Metadata"];
+            service_tier?: components["schemas"]["ServiceTier"];
+            /**
+             * @deprecated
+             * @description This fingerprint represents the backend configuration that the model runs with.
+             *
+             *     Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+             */
+            system_fingerprint?: string;
+            /**
+             * @description The object type, which is always `chat.completion`.
+             * @enum {string}
+             */
+            object: "chat.completion";
+            usage?: components["schemas"]["CompletionUsage"];
+            moderation?: components["schemas"]["ChatCompletionModeration"] | null;
+        };
+        Error: {
+            code: string | null;
+            message: string;
+            param: string | null;
+            type: string;
+        };
+        ErrorResponse: {
+            error: components["schemas"]["Error"];
+        };
+        CreateCompletionRequest: {
+            /** @description ID of the model to use. You can use the [List models](/docs/api-reference/models/list) API to see all of your available models, or see our [Model overview](/docs/models) for descriptions of them. */
+            model: string | ("gpt-3.5-turbo-instruct" | "davinci-002" | "babbage-002");
+            /**
+             * @description The prompt(s) to generate completions for, encoded as a string, array of strings, array of tokens, or array of token arrays.
+             *
+             *     Note that <|endoftext|> is the document separator that the model sees during training, so if a prompt is not specified the model will generate as if from the beginning of a new document.
+             * @default <|endoftext|>
+             */
+            prompt: (string | string[] | number[] | number[][]) | null;
+            /**
+             * @description Generates `best_of` completions server-side and returns the "best" (the one with the highest log probability per token). Results cannot be streamed.
+             *
+             *     When used with `n`, `best_of` controls the number of candidate completions and `n` specifies how many to return – `best_of` must be greater than `n`.
+             *
+             *     **Note:** Because this parameter generates many completions, it can quickly consume your token quota. Use carefully and ensure that you have reasonable settings for `max_tokens` and `stop`.
+             * @default 1
+             */
+            best_of: number | null;
+            /**
+             * @description Echo back the prompt in addition to the completion
+             * @default false
+             */
+            echo: boolean | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing frequency in the text so far, decreasing the model's likelihood to repeat the same line verbatim.
+             *
+             *     [See more information about frequency and presence penalties.](/docs/guides/text-generation)
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /**
+             * @description Modify the likelihood of specified tokens appearing in the completion.
+             *
+             *     Accepts a JSON object that maps tokens (specified by their token ID in the GPT tokenizer) to an associated bias value from -100 to 100. You can use this [tokenizer tool](/tokenizer?view=bpe) to convert text to token IDs. Mathematically, the bias is added to the logits generated by the model prior to sampling. The exact effect will vary per model, but values between -1 and 1 should decrease or increase likelihood of selection; values like -100 or 100 should result in a ban or exclusive selection of the relevant token.
+             *
+             *     As an example, you can pass `{"50256": -100}` to prevent the <|endoftext|> token from being generated.
+             * @default null
+             */
+            logit_bias: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Include the log probabilities on the `logprobs` most likely output tokens, as well the chosen tokens. For example, if `logprobs` is 5, the API will return a list of the 5 most likely tokens. The API will always return the `logprob` of the sampled token, so there may be up to `logprobs+1` elements in the response.
+             *
+             *     The maximum value for `logprobs` is 5.
+             * @default null
+             */
+            logprobs: number | null;
+            /**
+             * @description The maximum number of [tokens](/tokenizer) that can be generated in the completion.
+             *
+             *     The token count of your prompt plus `max_tokens` cannot exceed the model's context length. [Example Python code](https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken) for counting tokens.
+             * @default 16
+             * @example 16
+             */
+            max_tokens: number | null;
+            /**
+             * @description How many completions to generate for each prompt.
+             *
+             *     **Note:** Because this parameter generates many completions, it can quickly consume your token quota. Use carefully and ensure that you have reasonable settings for `max_tokens` and `stop`.
+             * @default 1
+             * @example 1
+             */
+            n: number | null;
+            /**
+             * @description Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear in the text so far, increasing the model's likelihood to talk about new topics.
+             *
+             *     [See more information about frequency and presence penalties.](/docs/guides/text-generation)
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Format: int64
+             * @description If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+             *
+             *     Determinism is not guaranteed, and you should refer to the `system_fingerprint` response parameter to monitor changes in the backend.
+             */
+            seed?: number | null;
+            stop?: components["schemas"]["StopConfiguration"];
+            /**
+             * @description Whether to stream back partial progress. If set, tokens will be sent as data-only [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#Event_stream_format) as they become available, with the stream terminated by a `data: [DONE]` message. [Example Python code](https://cookbook.openai.com/examples/how_to_stream_completions).
+             * @default false
+             */
+            stream: boolean | null;
+            stream_options?: components["schemas"]["ChatCompletionStreamOptions"];
+            /**
+             * @description The suffix that comes after a completion of inserted text.
+             *
+             *     This parameter is only supported for `gpt-3.5-turbo-instruct`.
+             * @default null
+             * @example test.
+             */
+            suffix: string | null;
+            /**
+             * @description What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
+             *
+             *     We generally recommend altering this or `top_p` but not both.
+             * @default 1
+             * @example 1
+             */
+            temperature: number | null;
+            /**
+             * @description An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with top_p probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered.
+             *
+             *     We generally recommend altering this or `temperature` but not both.
+             * @default 1
+             * @example 1
+             */
+            top_p: number | null;
+            /**
+             * @description A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+             * @example user-1234
+             */
+            user?: string;
+        };
+        /** @description Represents a completion response from the API. Note: both the streamed and non-streamed response objects share the same shape (unlike the chat endpoint). */
+        CreateCompletionResponse: {
+            /** @description A unique identifier for the completion. */
+            id: string;
+            /** @description The list of completion choices the model generated for the input prompt. */
+            choices: {
+                /**
+                 * @description The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+                 *     `length` if the maximum number of tokens specified in the request was reached,
+                 *     or `content_filter` if content was omitted due to a flag from our content filters.
+                 * @enum {string}
+                 */
+                finish_reason: "stop" | "length" | "content_filter";
+                index: number;
+                logprobs: {
+                    text_offset?: number[];
+                    token_logprobs?: number[];
+                    tokens?: string[];
+                    top_logprobs?: {
+                        [key: string]: number;
+                    }[];
+                } | null;
+                text: string;
+            }[];
+            /**
+             * Format: unixtime
+             * @description The Unix timestamp (in seconds) of when the completion was created.
+             */
+            created: number;
+            /** @description The model used for completion. */
+            model: string;
+            /**
+             * @description This fingerprint represents the backend configuration that the model runs with.
+             *
+             *     Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+             */
+            system_fingerprint?: string;
+            /**
+             * @description The object type, which is always "text_completion"
+             * @enum {string}
+             */
+            object: "text_completion";
+            usage?: components["schemas"]["CompletionUsage"];
+        };
+        CreateEmbeddingRequest: {
+            /**
+             * @description Input text to embed, encoded as a string or array of tokens. To embed multiple inputs in a single request, pass an array of strings or array of token arrays. The input must not exceed the max input tokens for the model (8192 tokens for all embedding models), cannot be an empty string, and any array must be 2048 dimensions or less. [Example Python code](https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken) for counting tokens. In addition to the per-input token limit, all embedding  models enforce a maximum of 300,000 tokens summed across all inputs in a  single request.
+             * @example The quick brown fox jumped over the lazy dog
+             */
+            input: string | string[] | number[] | number[][];
+            /**
+             * @description ID of the model to use. You can use the [List models](/docs/api-reference/models/list) API to see all of your available models, or see our [Model overview](/docs/models) for descriptions of them.
+             * @example text-embedding-3-small
+             */
+            model: string | ("text-embedding-ada-002" | "text-embedding-3-small" | "text-embedding-3-large");
+            /**
+             * @description The format to return the embeddings in. Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
+             * @default float
+             * @example float
+             * @enum {string}
+             */
+            encoding_format: "float" | "base64";
+            /** @description The number of dimensions the resulting output embeddings should have. Only supported in `text-embedding-3` and later models. */
+            dimensions?: number;
+            /**
+             * @description A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+             * @example user-1234
+             */
+            user?: string;
+        };
+        /** @description Represents an embedding vector returned by embedding endpoint. */
+        Embedding: {
+            /** @description The index of the embedding in the list of embeddings. */
+            index: number;
+            /** @description The embedding vector, which is a list of floats. The length of vector depends on the model as listed in the [embedding guide](/docs/guides/embeddings). [Emulator] With `encoding_format: base64` the API sends a base64 string of the little-endian float32 values instead (the openai SDKs decode it); OpenAI's document declares only the array, so the string is added here. */
+            embedding: number[] | string;
+            /**
+             * @description The object type, which is always "embedding".
+             * @enum {string}
+             */
+            object: "embedding";
+        };
+        CreateEmbeddingResponse: {
+            /** @description The list of embeddings generated by the model. */
+            data: components["schemas"]["Embedding"][];
+            /** @description The name of the model used to generate the embedding. */
+            model: string;
+            /**
+             * @description The object type, which is always "list".
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The usage information for the request. */
+            usage: {
+                /** @description The number of tokens used by the prompt. */
+                prompt_tokens: number;
+                /** @description The total number of tokens used by the request. */
+                total_tokens: number;
+            };
+        };
+        /** @description A cache control breakpoint at this content block (SDK `CacheControlEphemeral`). */
+        AnthropicCacheControl: {
+            /** @enum {string} */
+            type?: "ephemeral";
+            /** @enum {string} */
+            ttl?: "5m" | "1h";
+        } | null;
+        AnthropicTextBlockParam: {
+            /** @enum {string} */
+            type: "text";
+            text: string;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+            citations?: unknown[] | null;
+        };
+        AnthropicImageBlockParam: {
+            /** @enum {string} */
+            type: "image";
+            /** @description `base64` (`media_type` image/jpeg|png|gif|webp, `data`), `url` (`url`) or `file` (`file_id`). */
+            source: {
+                /** @enum {string} */
+                type: "base64" | "url" | "file";
+                /** @enum {string} */
+                media_type?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                data?: string;
+                url?: string;
+                file_id?: string;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicDocumentBlockParam: {
+            /** @enum {string} */
+            type: "document";
+            /** @description `base64` PDF, `text` (plain text `data`), `content` (blocks), `url` or `file`. */
+            source: {
+                /** @enum {string} */
+                type: "base64" | "text" | "content" | "url" | "file";
+            };
+            title?: string | null;
+            context?: string | null;
+            citations?: {
+                [key: string]: unknown;
+            } | null;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicToolUseBlockParam: {
+            /** @enum {string} */
+            type: "tool_use";
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicToolResultBlockParam: {
+            /** @enum {string} */
+            type: "tool_result";
+            tool_use_id: string;
+            content?: string | {
+                type: string;
+            }[];
+            is_error?: boolean;
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+        };
+        AnthropicThinkingBlockParam: {
+            /** @enum {string} */
+            type: "thinking";
+            thinking: string;
+            signature: string;
+        };
+        AnthropicRedactedThinkingBlockParam: {
+            /** @enum {string} */
+            type: "redacted_thinking";
+            data: string;
+        };
+        /** @description Server-tool, search-result and container blocks (SDK `ContentBlockParam`), passed through unread. */
+        AnthropicOtherBlockParam: {
+            /** @enum {string} */
+            type: "search_result" | "server_tool_use" | "web_search_tool_result" | "web_fetch_tool_result" | "code_execution_tool_result" | "bash_code_execution_tool_result" | "text_editor_code_execution_tool_result" | "tool_search_tool_result" | "container_upload";
+        };
+        /**
+         * @description A content block of an input message (SDK `ContentBlockParam`). The block kinds the emulator reads are
+         *     spelled out; the server-tool and container kinds are accepted by `type` and passed through.
+         */
+        AnthropicContentBlockParam: components["schemas"]["AnthropicTextBlockParam"] | components["schemas"]["AnthropicImageBlockParam"] | components["schemas"]["AnthropicDocumentBlockParam"] | components["schemas"]["AnthropicToolUseBlockParam"] | components["schemas"]["AnthropicToolResultBlockParam"] | components["schemas"]["AnthropicThinkingBlockParam"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicOtherBlockParam"];
+        AnthropicMessageParam: {
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string | components["schemas"]["AnthropicContentBlockParam"][];
+        };
+        /** @description An object describing metadata about the request. */
+        AnthropicMetadata: {
+            /** @description An external identifier for the user who is associated with the request (a uuid, hash or other opaque id). */
+            user_id?: string | null;
+        };
+        AnthropicTool: {
+            /** @enum {string|null} */
+            type?: "custom" | null;
+            name: string;
+            description?: string;
+            /** @description JSON schema for this tool's input. */
+            input_schema: {
+                /** @enum {string} */
+                type: "object";
+                properties?: {
+                    [key: string]: unknown;
+                } | null;
+                required?: string[] | null;
+            };
+            cache_control?: components["schemas"]["AnthropicCacheControl"];
+            strict?: boolean;
+        };
+        /** @description A client tool with an `input_schema` (`type` absent or `custom`), or a versioned Anthropic tool (`type` such as `web_search_20250305`, `bash_20250124`). */
+        AnthropicToolUnion: components["schemas"]["AnthropicTool"] | {
+            type: string;
+            name: string;
+        };
+        /** @description How the model should use the provided tools. */
+        AnthropicToolChoice: {
+            /** @enum {string} */
+            type: "auto";
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "any";
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "tool";
+            name: string;
+            disable_parallel_tool_use?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "none";
+        };
+        /** @description Extended thinking (`enabled` with `budget_tokens` ≥ 1024, `disabled`, `adaptive`, `between_tools`). */
+        AnthropicThinkingConfig: {
+            /** @enum {string} */
+            type: "enabled" | "disabled" | "adaptive" | "between_tools";
+            budget_tokens?: number;
+            /** @enum {string|null} */
+            display?: "summarized" | "omitted" | null;
+        };
+        /**
+         * @description `POST /v1/messages` request body (Anthropic API reference "Create a Message"; SDK
+         *     `MessageCreateParamsBase`). `model`, `messages` and `max_tokens` are required.
+         */
+        AnthropicCreateMessageRequest: {
+            /** @description The model that will complete the prompt, e.g. `claude-sonnet-4-5` or `claude-haiku-4-5-20251001`. */
+            model: string;
+            /** @description Input messages; consecutive turns of the same role are combined by the API. */
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            /** @description The maximum number of tokens to generate before stopping. */
+            max_tokens: number;
+            /** @description System prompt, a string or a list of text blocks. */
+            system?: string | components["schemas"]["AnthropicTextBlockParam"][];
+            metadata?: components["schemas"]["AnthropicMetadata"];
+            /** @description Custom text sequences that will cause the model to stop generating. */
+            stop_sequences?: string[];
+            /** @description Incrementally stream the response using server-sent events (see `AnthropicMessageStreamEvent`). */
+            stream?: boolean;
+            /** @description Amount of randomness injected into the response (API reference; defaults to 1.0). */
+            temperature?: number;
+            /** @description Only sample from the top K options for each subsequent token. */
+            top_k?: number;
+            /** @description Use nucleus sampling. */
+            top_p?: number;
+            /** @description Definitions of tools the model may use. */
+            tools?: components["schemas"]["AnthropicToolUnion"][];
+            tool_choice?: components["schemas"]["AnthropicToolChoice"];
+            thinking?: components["schemas"]["AnthropicThinkingConfig"];
+            /** @enum {string} */
+            service_tier?: "auto" | "standard_only";
+            /** @description Output options (SDK `OutputConfig`); `format` constrains the output to a JSON schema. */
+            output_config?: {
+                /** @enum {string|null} */
+                effort?: "low" | "medium" | "high" | "xhigh" | "max" | null;
+                format?: {
+                    /** @enum {string} */
+                    type: "json_schema";
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                } | null;
+            };
+            /** @description Container identifier for reuse across requests, or container parameters. */
+            container?: string | {
+                [key: string]: unknown;
+            } | null;
+            inference_geo?: string | null;
+            /** @enum {string|null} */
+            speed?: "standard" | "fast" | null;
+        };
+        AnthropicTextBlock: {
+            /** @enum {string} */
+            type: "text";
+            text: string;
+            citations?: unknown[] | null;
+        };
+        AnthropicToolUseBlock: {
+            /** @enum {string} */
+            type: "tool_use";
+            /** @description e.g. `toolu_01A09q90qw90lq917835lq9`. */
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A content block of a response (SDK `ContentBlock`). */
+        AnthropicContentBlock: components["schemas"]["AnthropicTextBlock"] | components["schemas"]["AnthropicToolUseBlock"] | components["schemas"]["AnthropicThinkingBlockParam"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicOtherBlockParam"];
+        /** @enum {string} */
+        AnthropicStopReason: "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
+        /** @description Billing and rate-limit usage. Total input = `input_tokens` + `cache_creation_input_tokens` + `cache_read_input_tokens`. */
+        AnthropicUsage: {
+            input_tokens: number;
+            output_tokens: number;
+            cache_creation_input_tokens?: number | null;
+            cache_read_input_tokens?: number | null;
+            cache_creation?: {
+                ephemeral_5m_input_tokens?: number;
+                ephemeral_1h_input_tokens?: number;
+            } | null;
+            server_tool_use?: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string|null} */
+            service_tier?: "standard" | "priority" | "batch" | null;
+        };
+        /**
+         * @description The `POST /v1/messages` response (API reference; SDK `Message`). `id` starts with `msg_`. In the
+         *     `message_start` stream event `content` is empty and `stop_reason` null; in a non-streaming response
+         *     `stop_reason` is always set.
+         */
+        AnthropicMessage: {
+            /** @description Unique object identifier, e.g. `msg_013Zva2CMHLNnXjNJJKqJ2EF`. */
+            id: string;
+            /** @enum {string} */
+            type: "message";
+            /** @enum {string} */
+            role: "assistant";
+            content: components["schemas"]["AnthropicContentBlock"][];
+            model: string;
+            stop_reason: components["schemas"]["AnthropicStopReason"] | null;
+            stop_sequence: string | null;
+            usage: components["schemas"]["AnthropicUsage"];
+            container?: {
+                [key: string]: unknown;
+            } | null;
+            stop_details?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * @description Anthropic's error body (API reference "Errors"; SDK `ErrorResponse`), also the data of an `error` stream
+         *     event. HTTP 400 `invalid_request_error`, 401 `authentication_error`, 402 `billing_error`, 403
+         *     `permission_error`, 404 `not_found_error`, 413 `request_too_large`, 429 `rate_limit_error`, 500
+         *     `api_error`, 504 `timeout_error`, 529 `overloaded_error`.
+         */
+        AnthropicErrorResponse: {
+            /** @enum {string} */
+            type: "error";
+            error: {
+                /** @enum {string} */
+                type: "invalid_request_error" | "authentication_error" | "billing_error" | "permission_error" | "not_found_error" | "request_too_large" | "rate_limit_error" | "timeout_error" | "api_error" | "overloaded_error";
+                message: string;
+            };
+            /** @description The `request-id` response header value, e.g. `req_011CSHoEeqs5C35K2UUqR7Fy`. */
+            request_id?: string | null;
+        };
     };
     responses: {
         /**
@@ -571,6 +2697,22 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["InternalServerError"];
+            };
+        };
+        /**
+         * @description The worker's own failures, not logged: `Invalid API base "<url>"` (text; `Helicone-OpenAI-Api-Base` or
+         *     `Helicone-Target-URL` on `/oai` or `/anthropic` naming a host outside Helicone's provider table),
+         *     `Cache bucket size cannot be greater than 20` (text), or an error thrown while reading the request
+         *     (a `Helicone-Target-URL` that is no URL, an invalid `Helicone-Prompt-Mode`, `Helicone-Cache-Ignore-Keys`
+         *     that are not JSON strings), answered by the worker's error handler with the header `helicone-error: true`.
+         */
+        WorkerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WorkerErrorBody"] | components["schemas"]["InternalServerError"];
+                "text/plain": string;
             };
         };
     };
@@ -920,6 +3062,751 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["InternalServerError"];
             500: components["responses"]["InternalServerError"];
+        };
+    };
+    proxyOpenAiChatCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <Helicone key>`. */
+                "Helicone-Auth"?: string;
+                /** @description Kept only when a UUID of version 1-5. */
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Session-Id"?: string;
+                "Helicone-Session-Path"?: string;
+                "Helicone-Session-Name"?: string;
+                "Helicone-Prompt-Id"?: string;
+                /** @description `true` to save and read. */
+                "Helicone-Cache-Enabled"?: string;
+                "Helicone-Cache-Bucket-Max-Size"?: string;
+                "Helicone-Cache-Seed"?: string;
+                "Helicone-Model-Override"?: string;
+                /** @description `true` forces `stream_options.include_usage`. */
+                "Helicone-Stream-Usage"?: string;
+                /** @description A JSON body to answer instead of calling the provider. */
+                "__helicone-mock-response"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "gpt-4o-mini",
+                 *       "messages": [
+                 *         {
+                 *           "role": "user",
+                 *           "content": "Say hi"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion (`stream: true` - server-sent chunks ending in `[DONE]`). */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateChatCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    proxyOpenAiCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <Helicone key>`. */
+                "Helicone-Auth"?: string;
+                /** @description Kept only when a UUID of version 1-5. */
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Session-Id"?: string;
+                "Helicone-Session-Path"?: string;
+                "Helicone-Session-Name"?: string;
+                "Helicone-Prompt-Id"?: string;
+                /** @description `true` to save and read. */
+                "Helicone-Cache-Enabled"?: string;
+                "Helicone-Cache-Bucket-Max-Size"?: string;
+                "Helicone-Cache-Seed"?: string;
+                "Helicone-Model-Override"?: string;
+                /** @description `true` forces `stream_options.include_usage`. */
+                "Helicone-Stream-Usage"?: string;
+                /** @description A JSON body to answer instead of calling the provider. */
+                "__helicone-mock-response"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion (`stream: true` - server-sent chunks ending in `[DONE]`). */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    proxyOpenAiEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <Helicone key>`. */
+                "Helicone-Auth"?: string;
+                /** @description Kept only when a UUID of version 1-5. */
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Session-Id"?: string;
+                "Helicone-Session-Path"?: string;
+                "Helicone-Session-Name"?: string;
+                "Helicone-Prompt-Id"?: string;
+                /** @description `true` to save and read. */
+                "Helicone-Cache-Enabled"?: string;
+                "Helicone-Cache-Bucket-Max-Size"?: string;
+                "Helicone-Cache-Seed"?: string;
+                "Helicone-Model-Override"?: string;
+                /** @description `true` forces `stream_options.include_usage`. */
+                "Helicone-Stream-Usage"?: string;
+                /** @description A JSON body to answer instead of calling the provider. */
+                "__helicone-mock-response"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description The embeddings. */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateEmbeddingResponse"];
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    proxyAnthropicMessages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The provider key (free-form; `Authorization: Bearer` also works). */
+                "x-api-key"?: string;
+                /** @description Required by the provider (400 without it). */
+                "anthropic-version"?: string;
+                /** @description `Bearer <Helicone key>`. */
+                "Helicone-Auth"?: string;
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "claude-3-5-haiku-latest",
+                 *       "max_tokens": 256,
+                 *       "messages": [
+                 *         {
+                 *           "role": "user",
+                 *           "content": "Say hi"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicCreateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message (`stream: true` - Anthropic's named server-sent events). */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The provider's error in Anthropic's shape (400 a body it refuses or no `anthropic-version`, 401 no key), logged with this status. */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicErrorResponse"];
+                };
+            };
+            /** @description The provider's error in Anthropic's shape (400 a body it refuses or no `anthropic-version`, 401 no key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    gatewayChatCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The upstream origin, e.g. `https://api.openai.com`. */
+                "Helicone-Target-URL"?: string;
+                "Helicone-Auth"?: string;
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion. */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateChatCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `Missing target base url` (text, not logged), or the provider refused the call (logged). */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    gatewayCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The upstream origin, e.g. `https://api.openai.com`. */
+                "Helicone-Target-URL"?: string;
+                "Helicone-Auth"?: string;
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion. */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `Missing target base url` (text, not logged), or the provider refused the call (logged). */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    gatewayEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The upstream origin, e.g. `https://api.openai.com`. */
+                "Helicone-Target-URL"?: string;
+                "Helicone-Auth"?: string;
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description The embeddings. */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateEmbeddingResponse"];
+                };
+            };
+            /** @description `Missing target base url` (text, not logged), or the provider refused the call (logged). */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The provider's error in OpenAI's shape (400 a body it refuses, 401 no provider key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    gatewayMessages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The upstream origin, e.g. `https://api.openai.com`. */
+                "Helicone-Target-URL"?: string;
+                "Helicone-Auth"?: string;
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnthropicCreateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `Missing target base url` (text, not logged), or the provider refused the call (logged). */
+            400: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicErrorResponse"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The provider's error in Anthropic's shape (400 a body it refuses or no `anthropic-version`, 401 no key), logged with this status. */
+            401: {
+                headers: {
+                    /** @description The request id scores and feedback attach to. */
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    /** @description When cache reads are on. */
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnthropicErrorResponse"];
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            500: components["responses"]["WorkerError"];
+        };
+    };
+    aiGatewayChatCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Session-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+                "__helicone-mock-response"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "gpt-4o-mini",
+                 *       "messages": [
+                 *         {
+                 *           "role": "user",
+                 *           "content": "Say hi"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion in OpenAI's shape (`stream: true` - chunks, a usage chunk, `[DONE]`). */
+            200: {
+                headers: {
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    "Helicone-Gateway-Mode"?: "PTB" | "BYOK";
+                    "Helicone-Provider"?: string;
+                    "Helicone-Model"?: string;
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateChatCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The gateway refused the body (JSON, logged) or found no model (text, not logged). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The gateway's plain-text 401. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "Invalid Helicone API key (hshed)" | "Invalid Helicone API key" | "Organization not found";
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            /** @description A provider's refusal (`request_failed`, logged), or the worker's own failure (not logged). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"] | components["schemas"]["WorkerErrorBody"] | components["schemas"]["InternalServerError"];
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    aiGatewayRootChatCompletions: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Helicone-Request-Id"?: string;
+                "Helicone-User-Id"?: string;
+                "Helicone-Session-Id"?: string;
+                "Helicone-Cache-Enabled"?: string;
+                "__helicone-mock-response"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion in OpenAI's shape (`stream: true` - chunks, a usage chunk, `[DONE]`). */
+            200: {
+                headers: {
+                    "Helicone-Id"?: string;
+                    "Helicone-Status"?: "success";
+                    "Helicone-Gateway-Mode"?: "PTB" | "BYOK";
+                    "Helicone-Provider"?: string;
+                    "Helicone-Model"?: string;
+                    "Helicone-Cache"?: "HIT" | "MISS";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateChatCompletionResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The gateway refused the body (JSON, logged) or found no model (text, not logged). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The gateway's plain-text 401. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "Invalid Helicone API key (hshed)" | "Invalid Helicone API key" | "Organization not found";
+                };
+            };
+            413: components["responses"]["InternalServerError"];
+            /** @description A provider's refusal (`request_failed`, logged), or the worker's own failure (not logged). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiGatewayError"] | components["schemas"]["WorkerErrorBody"] | components["schemas"]["InternalServerError"];
+                    "text/plain": string;
+                };
+            };
         };
     };
 }

@@ -41,14 +41,16 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
 ): Router {
   const handlers = module.createHandlers(ctx)
   const frameworkChecks = new Map<string, (parts: RequestParts) => RequestParts>()
+  const frameworks = [module.frameworkValidator ?? []].flat()
   for (const operation of ctx.operations.operations) {
     const where = `${module.name}: ${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`
     if (handlers[operation.operationId] === undefined) throw new Error(`${where} has no handler`)
     if (operation.validatedBy === null) continue
-    if (module.frameworkValidator?.name !== operation.validatedBy) {
+    const framework = frameworks.find((f) => f.name === operation.validatedBy)
+    if (framework === undefined) {
       throw new Error(`${where} is x-emulator-validated-by ${operation.validatedBy}, which the module does not provide`)
     }
-    frameworkChecks.set(operation.operationId, module.frameworkValidator.compile(operation))
+    frameworkChecks.set(operation.operationId, framework.compile(operation))
   }
 
   const router = express.Router()

@@ -133,8 +133,12 @@ export type ApiModule<C extends { operations: OperationTable }> = {
   errors: VendorErrors
   /** The request's API key as the vendor reads it (null when none is sent); fault rules match on it. */
   apiKeyOf(req: Request): string | null
-  /** The framework validator named by the spec's `x-emulator-validated-by`, if any operation uses one. */
-  frameworkValidator?: FrameworkValidator
+  /**
+   * The framework validators the spec's `x-emulator-validated-by` names, if any operation uses one (several
+   * when operations are checked by different frameworks: Helicone's jawn routes by tsoa, its proxy routes by
+   * the emulated provider).
+   */
+  frameworkValidator?: FrameworkValidator | readonly FrameworkValidator[]
   /**
    * Resolves the caller from the request, or throws the vendor's 401/403. Runs before validation;
    * `operation` is null for an unknown route: return null there to answer 404/405 without authenticating

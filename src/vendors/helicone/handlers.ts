@@ -1,8 +1,10 @@
 // The handlers, by operationId: thin — take the input as tsoa hands it to the controller (the pipeline ran
-// tsoa's validation), call the service and the pure computations, answer.
+// tsoa's validation), call the service and the pure computations, answer. The worker's LLM routes are in
+// llm-calls.ts.
 import type { OperationHandler, OperationInput, VendorContext } from '../vendor.ts'
 import { internalServerError, QUERY_TIMEOUT, resultError, UncaughtServerError } from './errors.ts'
 import { compileFilter, FilterBuilderError, QueryTimeoutError, type CompiledFilter, type FilterRow } from './filters.ts'
+import { createLlmHandlers } from './llm-calls.ts'
 import { recordFromLog } from './log-record.ts'
 import { ZERO_UUID } from './records.ts'
 import { scoredTest, sortRows, toHeliconeRequest } from './request-view.ts'
@@ -93,5 +95,7 @@ export function createHandlers(ctx: VendorContext): Record<string, OperationHand
     logOpenAiRequest: log,
     logAnthropicRequest: log,
     logGoogleRequest: log,
+
+    ...createLlmHandlers(ctx, service),
   }
 }

@@ -112,6 +112,11 @@ export class HeliconeService {
     return requests.map((r) => rowOf(r, organizationId))
   }
 
+  /** The tenant's stored state, which the proxy's response cache hangs off (undefined before its first row). */
+  cacheScope(grant: Grant): object | undefined {
+    return findTenant<HeliconeState>(this.#store.data, 'helicone', grant.tenant)
+  }
+
   /** The distinct score keys visible now, sorted. */
   scoreKeys(grant: Grant): string[] {
     const keys = new Set<string>()
