@@ -40,7 +40,6 @@ export function createHandlers(
   /** One completion call: answer it (JSON, or a stream) and store its log. */
   async function complete(route: CompletionRoute, input: OperationInput): Promise<Reply> {
     const started = performance.now()
-    const startedAtWall = Date.now()
     const createdMs = ctx.options.now().getTime()
     const body = input.body as Record<string, unknown>
     const headers = readPulzeHeaders(input.req.headers, input.headers)
@@ -82,7 +81,7 @@ export function createHandlers(
       }
       return answerOf(route, choices, context)
     }
-    const store = (choices: readonly ChoiceOutcome[], answered: ReturnType<typeof answer>, statusCode: number) =>
+    const store = (choices: readonly ChoiceOutcome[], answered: ReturnType<typeof answer>) =>
       service.addLog(
         input.grant,
         buildLog({
@@ -93,7 +92,7 @@ export function createHandlers(
           payload: { ...body, labels: headers.labels, weights: headers.weights, policies: headers.policies },
           prompt: route === 'chat' ? lastUserText(body['messages']) : String(body['prompt']),
           latencySeconds: answered.metadata.latency ?? 0,
-          statusCode,
+          statusCode: answered.metadata.status_code ?? 200,
           privacyLevel: headers.privacyLevel,
         }),
       )
@@ -102,7 +101,7 @@ export function createHandlers(
     if (!completion.stream) {
       const choices = choicesOf(completion)
       const answered = answer(choices, fullUsage, seconds(performance.now() - started))
-      await store(choices, answered, 200)
+      await store(choices, answered)
       return { status: 200, body: answered }
     }
 
@@ -118,7 +117,7 @@ export function createHandlers(
           res.end = end
           const choices = choicesOf(completion)
           const answered = answer(choices, fullUsage, seconds(performance.now() - started))
-          completing = store(choices, answered, 200).then(() => {
+          completing = store(choices, answered).then(() => {
             if (done !== null && !res.destroyed) res.write(formatSseEvent(done))
             ;(end as (...a: unknown[]) => Response).apply(res, args)
           })
@@ -126,7 +125,7 @@ export function createHandlers(
           completing.catch(() => res.destroy())
           return res
         } as Response['end']
-        const result = await writeSse(res, chunks, { startedAt: startedAtWall })
+        const result = await writeSse(res, chunks)
         res.end = end
         if (completing !== null) return void (await completing)
         // The client went away: the log holds what it was sent.
@@ -135,7 +134,7 @@ export function createHandlers(
         const streamed = choices.map((c) => c.text + c.toolCalls.map((t) => t.name + t.arguments).join('')).join('')
         const usage: Usage = { prompt: fullUsage.prompt, completion: counter.count(streamed) }
         const answered = answer(choices, usage, seconds(performance.now() - started), DISCONNECTED)
-        await store(choices, answered, DISCONNECTED.status)
+        await store(choices, answered)
       },
     }
   }

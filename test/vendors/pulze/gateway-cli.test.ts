@@ -89,7 +89,7 @@ test('openai → log id → rating → get and search show it with its numbers',
         headers,
         body: JSON.stringify({ date_from: '2020-01-01T00:00:00Z', query: 'capital of australia, loop test' }),
       })
-      expect(((await byQuery.json()) as { items: Log[] }).items.map((l) => l.id)).toEqual([logId])
+      expect(((await byQuery.json()) as { items: Log[] }).items.map((l) => l['id'])).toEqual([logId])
     }
   } finally {
     server.child.kill('SIGTERM')
