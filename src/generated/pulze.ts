@@ -2,6 +2,50 @@
 // Source: ./specs/pulze.yaml
 
 export interface paths {
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat Completions
+         * @description Perform a Chat Completion request. (FastAPI's current operationId is
+         *     `chat_completions_v1_chat_completions_post`.) Each call is stored as a log; the answer's `id` is the
+         *     log's id, to rate with `POST /v1/logs/{log_id}/rating`. See the document's `description` for the
+         *     emulator's choices.
+         */
+        post: operations["Chat_performCompletionRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completions
+         * @description Perform a text Completion request. (FastAPI's current operationId is `completions_v1_completions_post`.)
+         *     Each call is stored as a log (`request_type: completions`); the answer's `id` is the log's id.
+         */
+        post: operations["Completions_performTextRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/logs/{log_id}/rating": {
         parameters: {
             query?: never;
@@ -254,7 +298,7 @@ export interface components {
             /** @description The name of the provider's model which was used to answer the request */
             namespace: string | null;
             /** @description The payload sent with the request */
-            payload: components["schemas"]["CompletionRequestPayload"] | null;
+            payload: components["schemas"]["LogPayload"] | null;
             /**
              * @description How much is logged? 1: everything, 2: mask request+response (but show log), 3: Not visible, not retrievable, no information stored.
              * @default 1
@@ -316,9 +360,12 @@ export interface components {
             /** @description ID of the request */
             id: string;
         };
-        /** @description The body of the completion request, as sent (plus Pulze's own fields such as `labels`). */
-        CompletionRequestPayload: {
-            model?: string;
+        /**
+         * @description The body of the completion request as Pulze's request model parsed it (every field, defaults filled
+         *     in), plus Pulze's own fields (`labels`, `weights`, `policies`, from the headers).
+         */
+        LogPayload: {
+            model?: string | null;
             messages?: {
                 role: string;
                 content?: string | null;
@@ -385,13 +432,369 @@ export interface components {
                 [key: string]: string;
             };
             error?: string | null;
+            warning?: string | null;
+            /** @description A ranking of the best models for the request. */
+            scores?: {
+                best_models?: {
+                    [key: string]: number;
+                }[];
+                candidates?: unknown[];
+            };
             score?: number;
             temperature?: unknown;
             max_tokens?: number | null;
             status_code?: number;
             retries?: number;
             extra?: unknown;
+            generated_artifacts?: unknown;
+            search_results?: unknown;
         };
+        /**
+         * Labels
+         * @description Any JSON object; values that are not strings are rendered with Python's `str()`.
+         */
+        PulzeLabelsHeader: {
+            [key: string]: unknown;
+        };
+        /** FeatureFlags */
+        PulzeFeatureFlagsHeader: {
+            [key: string]: unknown;
+        };
+        /** LLMModelWeights */
+        LLMModelWeights: {
+            /**
+             * Cost
+             * @description Prioritizes cost when selecting the most optimized models for your use case.
+             * @default 0.4
+             */
+            cost: number;
+            /**
+             * Latency
+             * @description Prioritizes latency.
+             * @default 0.4
+             */
+            latency: number;
+            /**
+             * Quality
+             * @description Prioritizes the quality and readability of the generated responses.
+             * @default 0.4
+             */
+            quality: number;
+        };
+        /** LLMModelPolicies */
+        LLMModelPolicies: {
+            /**
+             * Max Cost
+             * @description The maximum cost allowed for a request (compounded requests only).
+             * @default 0.02
+             */
+            max_cost: number;
+            /**
+             * Max Same Model Retries
+             * @default 1
+             */
+            max_same_model_retries: number;
+            /**
+             * Max Switch Model Retries
+             * @default 1
+             */
+            max_switch_model_retries: number;
+            /**
+             * Optimize Internal Requests
+             * @default 0
+             * @enum {integer}
+             */
+            optimize_internal_requests: 0 | 1;
+            /**
+             * Privacy Level
+             * @description 1: log everything; 2: log the metadata but not the prompt and response texts; 3: nothing retrievable.
+             * @default 1
+             * @enum {integer}
+             */
+            privacy_level: 1 | 2 | 3;
+            /**
+             * Prompt Id
+             * @description Prompt ID that we will use for requests
+             */
+            prompt_id?: string | null;
+        };
+        /** ToolFunctionDetail */
+        ToolFunctionDetail: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ToolFunction */
+        ToolFunction: {
+            /**
+             * Type
+             * @default function
+             */
+            type: string;
+            function: components["schemas"]["ToolFunctionDetail"];
+        };
+        /** FunctionCallArguments */
+        ToolCallFunction: {
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+        };
+        /** ToolCall */
+        ToolCall: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function
+             */
+            type: string;
+            function: components["schemas"]["ToolCallFunction"];
+        };
+        /**
+         * ChatMessage
+         * @description One message of the conversation. `content` is text (Pulze's model; an array of content parts is a
+         *     422). [I] The roles OpenAI's chat API knows are accepted.
+         */
+        ChatMessage: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+            /** Content */
+            content?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCall"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
+        };
+        /**
+         * Tool Choice
+         * @description `none`, `auto`, `required`, or `{"type": "function", "function": {"name": …}}` [I: the 2024 reference lists `none` and `auto`].
+         * @default none
+         */
+        ToolChoice: ("none" | "auto" | "required") | {
+            [key: string]: unknown;
+        } | null;
+        /**
+         * Stop
+         * @description Stop responding when this sequence of characters is generated (a string or a list of them).
+         */
+        Stop: string | string[] | null;
+        /**
+         * ChatCompletionRequestPayload
+         * @description Pulze's chat request model (its current reference, field order as in its logged payloads). Ranges
+         *     from Pulze's reference: `temperature` 0–1, `n` and `best_of` ≥ 1, `logprobs` 0–5, the penalties −2–2.
+         *     Defaults from its reference (`temperature` and `top_p` 1, `tool_choice` `none`, `stream` false).
+         */
+        ChatCompletionRequestPayload: {
+            /**
+             * Model
+             * @description Specify the model you'd like Pulze to use. Can be the full model name, or a subset for multi-matching. Defaults to our dynamic routing, i.e. best model for this request.
+             * @default pulze
+             */
+            model: string | null;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /**
+             * Temperature
+             * @default 1
+             */
+            temperature: number | null;
+            /**
+             * Top P
+             * @default 1
+             */
+            top_p: number | null;
+            /** Tools */
+            tools?: components["schemas"]["ToolFunction"][] | null;
+            tool_choice?: components["schemas"]["ToolChoice"];
+            /** N */
+            n?: number | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean | null;
+            /** Logprobs */
+            logprobs?: number | null;
+            stop?: components["schemas"]["Stop"];
+            /**
+             * Presence Penalty
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Frequency Penalty
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /** Best Of */
+            best_of?: number | null;
+            /** Logit Bias */
+            logit_bias?: {
+                [key: string]: unknown;
+            } | null;
+            /** Response Format */
+            response_format?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Messages
+             * @description The conversation sent (with or without history) (for a /chat/completions request)
+             */
+            messages: components["schemas"]["ChatMessage"][];
+            /** Assistant Id */
+            assistant_id?: string | null;
+            /** Assistant Version Id */
+            assistant_version_id?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Parent Request Id */
+            parent_request_id?: string | null;
+            /**
+             * Plugins
+             * @description The list of plugins to enable for the request
+             * @default []
+             */
+            plugins: string[];
+        };
+        /**
+         * CompletionRequestPayload
+         * @description Pulze's text request model; the same fields as `ChatCompletionRequestPayload` with `prompt` (required, not empty) instead of `messages`.
+         */
+        CompletionRequestPayload: {
+            /**
+             * Model
+             * @description Specify the model you'd like Pulze to use. Defaults to our dynamic routing.
+             * @default pulze
+             */
+            model: string | null;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /**
+             * Temperature
+             * @default 1
+             */
+            temperature: number | null;
+            /**
+             * Top P
+             * @default 1
+             */
+            top_p: number | null;
+            /** Tools */
+            tools?: components["schemas"]["ToolFunction"][] | null;
+            tool_choice?: components["schemas"]["ToolChoice"];
+            /** N */
+            n?: number | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean | null;
+            /** Logprobs */
+            logprobs?: number | null;
+            stop?: components["schemas"]["Stop"];
+            /**
+             * Presence Penalty
+             * @default 0
+             */
+            presence_penalty: number | null;
+            /**
+             * Frequency Penalty
+             * @default 0
+             */
+            frequency_penalty: number | null;
+            /** Best Of */
+            best_of?: number | null;
+            /** Logit Bias */
+            logit_bias?: {
+                [key: string]: unknown;
+            } | null;
+            /** Response Format */
+            response_format?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Prompt
+             * @description The prompt text sent (for a /completions request)
+             */
+            prompt: string;
+        };
+        /**
+         * PulzeEngineResponseChatCompletion
+         * @description The response returned by the Chat Completions endpoint (every field the emulator always sends is required here).
+         */
+        PulzeEngineResponseChatCompletion: {
+            choices: {
+                index: number;
+                finish_reason: string | null;
+                message: {
+                    /** @enum {string} */
+                    role: "user" | "assistant" | "system";
+                    content: string | null;
+                    tool_calls?: {
+                        id: string;
+                        /** @enum {string} */
+                        type: "function";
+                        function: {
+                            name: string;
+                            arguments: string;
+                        };
+                    }[];
+                };
+            }[];
+            /** @description Creation timestamp -- in milliseconds (!) */
+            created: number;
+            metadata: components["schemas"]["PulzeEngineResponseMetadata"];
+            /**
+             * Format: uuid
+             * @description This ID gets generated by the database when we save the request (the log's id).
+             */
+            id: string;
+            usage: components["schemas"]["PulzeEngineTokens"];
+            /** @description The fully qualified model name (namespace) used by PulzeEngine */
+            model: string;
+            /** @enum {string} */
+            object: "chat.completion";
+        };
+        /**
+         * PulzeEngineResponseCompletion
+         * @description The response returned by the (text) Completions endpoint.
+         */
+        PulzeEngineResponseCompletion: {
+            choices: {
+                index: number;
+                finish_reason: string | null;
+                text: string;
+                logprobs?: unknown;
+            }[];
+            /** @description Creation timestamp -- in milliseconds (!) */
+            created: number;
+            metadata: components["schemas"]["PulzeEngineResponseMetadata"];
+            /**
+             * Format: uuid
+             * @description The log's id.
+             */
+            id: string;
+            usage: components["schemas"]["PulzeEngineTokens"];
+            model: string;
+            /** @enum {string} */
+            object: "text_completion";
+        };
+        /**
+         * @description `text/event-stream`: `data: <chunk JSON>` events, OpenAI's `chat.completion.chunk` (chat) or
+         *     `text_completion` (text) chunks with Pulze's `id` (the log id) and `created` (ms), ended by `data: [DONE]`.
+         */
+        EventStream: string;
     };
     responses: {
         /**
@@ -498,6 +901,20 @@ export interface components {
     };
     parameters: {
         LogId: string;
+        /**
+         * @description A JSON object of labels to store with the log (`{"type": "test"}`). Saved as a lower-cased
+         *     `Dict[str, str]`; other value types are rendered with Python's `str()`. Searchable with `POST /v1/logs`.
+         */
+        PulzeLabels: string;
+        /** @description The model-selection weights for this request (a JSON object); stored as `weights_*` labels when `Pulze-Labels` is sent. */
+        PulzeWeights: string;
+        /**
+         * @description The request's policies (a JSON object). `privacy_level` 2 stores the log without its text, 3 stores
+         *     nothing retrievable. Stored as `policies_*` labels (but `privacy_level`) when `Pulze-Labels` is sent.
+         */
+        PulzePolicies: string;
+        /** @description Feature flags such as `{"auto_tools": "true"}` (a JSON object). Validated; otherwise no effect in the emulator. */
+        PulzeFeatureFlags: string;
     };
     requestBodies: never;
     headers: never;
@@ -505,6 +922,98 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Chat_performCompletionRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A JSON object of labels to store with the log (`{"type": "test"}`). Saved as a lower-cased
+                 *     `Dict[str, str]`; other value types are rendered with Python's `str()`. Searchable with `POST /v1/logs`.
+                 */
+                "Pulze-Labels"?: components["parameters"]["PulzeLabels"];
+                /** @description The model-selection weights for this request (a JSON object); stored as `weights_*` labels when `Pulze-Labels` is sent. */
+                "Pulze-Weights"?: components["parameters"]["PulzeWeights"];
+                /**
+                 * @description The request's policies (a JSON object). `privacy_level` 2 stores the log without its text, 3 stores
+                 *     nothing retrievable. Stored as `policies_*` labels (but `privacy_level`) when `Pulze-Labels` is sent.
+                 */
+                "Pulze-Policies"?: components["parameters"]["PulzePolicies"];
+                /** @description Feature flags such as `{"auto_tools": "true"}` (a JSON object). Validated; otherwise no effect in the emulator. */
+                "Pulze-Feature-Flags"?: components["parameters"]["PulzeFeatureFlags"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatCompletionRequestPayload"];
+            };
+        };
+        responses: {
+            /** @description Successful Response (`text/event-stream` of OpenAI `chat.completion.chunk`s when `stream` is true). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PulzeEngineResponseChatCompletion"];
+                    "text/event-stream": components["schemas"]["EventStream"];
+                };
+            };
+            400: components["responses"]["BodyNotParsed"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    Completions_performTextRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A JSON object of labels to store with the log (`{"type": "test"}`). Saved as a lower-cased
+                 *     `Dict[str, str]`; other value types are rendered with Python's `str()`. Searchable with `POST /v1/logs`.
+                 */
+                "Pulze-Labels"?: components["parameters"]["PulzeLabels"];
+                /** @description The model-selection weights for this request (a JSON object); stored as `weights_*` labels when `Pulze-Labels` is sent. */
+                "Pulze-Weights"?: components["parameters"]["PulzeWeights"];
+                /**
+                 * @description The request's policies (a JSON object). `privacy_level` 2 stores the log without its text, 3 stores
+                 *     nothing retrievable. Stored as `policies_*` labels (but `privacy_level`) when `Pulze-Labels` is sent.
+                 */
+                "Pulze-Policies"?: components["parameters"]["PulzePolicies"];
+                /** @description Feature flags such as `{"auto_tools": "true"}` (a JSON object). Validated; otherwise no effect in the emulator. */
+                "Pulze-Feature-Flags"?: components["parameters"]["PulzeFeatureFlags"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionRequestPayload"];
+            };
+        };
+        responses: {
+            /** @description Successful Response (`text/event-stream` of OpenAI `text_completion` chunks when `stream` is true). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PulzeEngineResponseCompletion"];
+                    "text/event-stream": components["schemas"]["EventStream"];
+                };
+            };
+            400: components["responses"]["BodyNotParsed"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     Logs_rateById: {
         parameters: {
             query?: never;

@@ -32,6 +32,7 @@ const OPERATION_TYPES: Record<Operation['type'], true> = {
   'helicone.request.log': true,
   'helicone.score.post': true,
   'pulze.log.rate': true,
+  'pulze.log.insert': true,
 }
 
 /** Does a parsed log line name a known operation type (replay refuses any other line)? */

@@ -33,6 +33,11 @@ export const INTERNAL_ERROR = template(500, 'Internal Server Error')
 /** FastAPI: reading the body failed with anything but a `JSONDecodeError` (too deep, not decodable). */
 export const BODY_NOT_PARSED = template(400, 'There was an error parsing the body')
 
+/** [I] A completion request the model cannot answer as asked (the engine's `CompletionRequestError`). */
+export function completionRejected(message: string): HttpError {
+  return HttpError.fromTemplate(template(400, message))
+}
+
 /** FastAPI's `RequestValidationError` answer. */
 export function validationError(errors: PydanticError[]): HttpError {
   // A fresh body, given as the override so it is not copied (its `input`s can be most of a 1 MB request).

@@ -1,4 +1,5 @@
-// The Pulze vendor module: the logs API (rate, get, search) of a FastAPI + pydantic v2 service, under `/pulze`.
+// The Pulze vendor module: the completions API (each call a log) and the logs API (rate, get, search) of a
+// FastAPI + pydantic v2 service, under `/pulze`.
 import type { VendorModule } from '../vendor.ts'
 import { apiKeyOf, authenticate } from './auth.ts'
 import { pulzeErrors } from './errors.ts'
@@ -12,6 +13,8 @@ export type PulzeVendorOptions = {
    * current 401 + `WWW-Authenticate: Bearer`.
    */
   legacyAuthStatus?: boolean
+  /** Answer completions with `finish_reason: null`, as Pulze's own notebook output showed (default: the model's reason). */
+  nullFinishReason?: boolean
 }
 
 export function createPulzeVendor(options: PulzeVendorOptions = {}): VendorModule {
@@ -23,7 +26,7 @@ export function createPulzeVendor(options: PulzeVendorOptions = {}): VendorModul
     apiKeyOf,
     frameworkValidator: pydanticValidator,
     authenticate: authenticate(options.legacyAuthStatus ?? false),
-    createHandlers,
+    createHandlers: (ctx) => createHandlers(ctx, { nullFinishReason: options.nullFinishReason ?? false }),
     emptyState,
     fixtures: pulzeFixtures,
   }

@@ -2,7 +2,7 @@
 // pagination. No HTTP, no store.
 import type { LogFilter, SortSpec } from './models.ts'
 import { createDefaultsFiller } from '../../openapi/schema-defaults.ts'
-import type { CompletionRequestPayload, LogPage, LogRequest, PulzeEngineResponse, PulzeLogRecord, StoredLog } from './types.ts'
+import type { LogPayload, LogPage, LogRequest, PulzeEngineResponse, PulzeLogRecord, StoredLog } from './types.ts'
 
 /** The log object's defaults (specs/pulze.yaml `LogRequest`): pydantic's defaults, `None` for `Optional` fields. */
 const withLogDefaults = createDefaultsFiller<StoredLog>('pulze', '/components/schemas/LogRequest', { nullForOptional: true })
@@ -26,9 +26,9 @@ export function normalizeLog(record: PulzeLogRecord, appId: string): StoredLog {
 export const isVisible = (log: StoredLog): boolean => log.privacy_level !== 3
 
 /** What Pulze shows of a log's text at `privacy_level` 2: nothing. */
-export function maskPayload(payload: Record<string, unknown> | null): CompletionRequestPayload | null {
+export function maskPayload(payload: Record<string, unknown> | null): LogPayload | null {
   if (payload === null) return null
-  const masked: CompletionRequestPayload = { ...(payload as CompletionRequestPayload) }
+  const masked: LogPayload = { ...(payload as LogPayload) }
   if (masked.messages !== undefined) masked.messages = masked.messages.map((m) => ({ ...m, content: null }))
   if (masked.prompt !== undefined) masked.prompt = null
   return masked
@@ -40,7 +40,11 @@ export function maskResponse(response: PulzeEngineResponse): PulzeEngineResponse
     ...response,
     choices: response.choices.map((choice) => {
       const masked = { ...choice }
-      if (masked.message !== undefined) masked.message = { ...masked.message, content: null }
+      if (masked.message !== undefined) {
+        // Tool calls are the model's answer too: their arguments go with the text.
+        const { tool_calls: _calls, ...message } = masked.message
+        masked.message = { ...message, content: null }
+      }
       if (masked.text !== undefined) masked.text = null
       return masked
     }),
@@ -68,7 +72,7 @@ function flatLogObject(log: StoredLog): LogRequest {
     auth0_id: log.auth0_id,
     costs_incurred: log.costs_incurred,
     namespace: log.namespace,
-    payload: masked ? maskPayload(log.payload) : (log.payload as CompletionRequestPayload | null),
+    payload: masked ? maskPayload(log.payload) : (log.payload as LogPayload | null),
     privacy_level: log.privacy_level,
     prompt: masked ? null : log.prompt,
     request_type: log.request_type,

@@ -1,7 +1,7 @@
 // FastAPI + pydantic v2 as Pulze runs it, for the operations of specs/pulze.yaml marked
-// `x-emulator-validated-by: pydantic` (all of them): the one validator of their path, query and body.
+// `x-emulator-validated-by: pydantic` (all of them): the one validator of their path, query, headers and body.
 import { loadSpec } from '../../openapi/load-specs.ts'
-import type { FrameworkValidator } from '../vendor.ts'
+import type { FrameworkValidator, RequestParts } from '../vendor.ts'
 import { validationError } from './errors.ts'
 import { compileOperationObject, type OperationObject } from './pydantic/operation-compiler.ts'
 
@@ -17,9 +17,13 @@ export const pydanticValidator: FrameworkValidator = {
       `${operation.method.toUpperCase()} ${operation.path}`,
     )
     return (parts) => {
-      const parsed = compiled.validate(parts)
+      // The pipeline's parts carry the request's headers too (a copy, as ajv coerces them in place).
+      const headers = (parts as RequestParts & { headers?: Record<string, unknown> }).headers
+      const parsed = compiled.validate(headers === undefined ? parts : { ...parts, headers })
       if ('errors' in parsed) throw validationError(parsed.errors)
-      return parsed.value
+      // Declared headers as pydantic parsed them (a `Json[…]` header becomes its value), in place like ajv's coercion.
+      if (headers !== undefined) Object.assign(headers, parsed.value.headers)
+      return { path: parsed.value.path, query: parsed.value.query, body: parsed.value.body }
     }
   },
 }

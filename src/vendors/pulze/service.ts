@@ -1,10 +1,11 @@
-// One app's logs in the store: find, rate, search. Never touches req/res; a rating commits one operation
-// (see mutations.ts).
+// One app's logs in the store: add, find, rate, search. Never touches req/res; a completion's log and a rating
+// commit one operation each (see mutations.ts).
 import type { Store } from '../../store/store.ts'
 import { findTenant } from '../../store/tenant-state.ts'
 import type { Grant } from '../vendor.ts'
 import { HttpError } from '../../http/http-error.ts'
 import { LOG_NOT_FOUND } from './errors.ts'
+import { appIdOf } from './fixtures.ts'
 import { isVisible, relationsOf, searchLogs, toLogObject } from './logs.ts'
 import type { LogFilter, Rating } from './models.ts'
 import { logsById, rated } from './mutations.ts'
@@ -19,6 +20,16 @@ export class PulzeService {
 
   #logs(grant: Grant): StoredLog[] {
     return findTenant<PulzeState>(this.#store.data, 'pulze', grant.tenant)?.logs ?? []
+  }
+
+  /** The caller's app id: the one its logs have, else the key's. */
+  appId(grant: Grant): string {
+    return findTenant<PulzeState>(this.#store.data, 'pulze', grant.tenant)?.appId ?? appIdOf(grant)
+  }
+
+  /** Stores a completion's log (durably: resolves once it is on disk). */
+  async addLog(grant: Grant, log: StoredLog): Promise<void> {
+    await this.#store.commit({ type: 'pulze.log.insert', tenant: grant.tenant, appId: log.app_id, log })
   }
 
   /** A visible log of the caller's app, or 404 (unknown, another app's, or privacy level 3). */

@@ -51,7 +51,12 @@ test('bounds come from the schema: the same query compiled against another maxim
   const wide = compilePydanticOperations(smallDoc(50)).get('Items_search')!
   const narrow = compilePydanticOperations(smallDoc(20)).get('Items_search')!
   expect(wide.validate(raw)).toEqual({
-    value: { path: { item_id: UUID }, query: { page: 1, size: 30 }, body: { since: Date.parse('2026-01-01T00:00:00Z'), tags: [] } },
+    value: {
+      path: { item_id: UUID },
+      query: { page: 1, size: 30 },
+      headers: {},
+      body: { since: Date.parse('2026-01-01T00:00:00Z'), tags: [] },
+    },
   })
   expect(narrow.validate(raw)).toEqual({
     errors: [
@@ -156,6 +161,29 @@ test('Optional, defaults, literals, lists, dicts, nested models and forbidden ex
   expect(typesAndLocs(validate({}))).toEqual([['missing', ['kind']]])
 })
 
+test('unions are smart-mode: the member that takes the input wins, else every member fails with its name in loc', () => {
+  const validate = compileSchema({
+    anyOf: [{ type: 'number', minimum: 0 }, { type: 'array', items: { type: 'string' } }, { type: 'null' }],
+  })
+  expect(validate('1.5')).toEqual({ value: 1.5 })
+  expect(validate(['a'])).toEqual({ value: ['a'] })
+  expect(validate(null)).toEqual({ value: null })
+  expect(validate({}, ['body', 'x'])).toEqual({
+    errors: [
+      { type: 'float_type', loc: ['body', 'x', 'float'], msg: 'Input should be a valid number', input: {} },
+      { type: 'list_type', loc: ['body', 'x', 'list[str]'], msg: 'Input should be a valid list', input: {} },
+    ],
+  })
+  expect(typesAndLocs(validate([1], ['x']))).toEqual([
+    ['float_type', ['x', 'float']],
+    ['string_type', ['x', 'list[str]', 0]],
+  ])
+  expect(typesAndLocs(validate(-1, ['x']))).toEqual([
+    ['greater_than_equal', ['x', 'float']],
+    ['list_type', ['x', 'list[str]']],
+  ])
+})
+
 test('x-pydantic names the type behind the lax-input alternatives; null alternatives still mean Optional', () => {
   const laxBool: JsonSchema = {
     'x-pydantic': 'bool',
@@ -174,10 +202,11 @@ test('x-pydantic names the type behind the lax-input alternatives; null alternat
 })
 
 test('schemas the compiler cannot honour fail to compile instead of being checked loosely', () => {
-  expect(() => compileSchema({ type: 'string', minLength: 2 } as JsonSchema)).toThrow(/minLength is not supported/)
-  expect(() => compileSchema({ anyOf: [{ type: 'string' }, { type: 'integer' }] })).toThrow(/x-pydantic/)
-  expect(() => compileSchema({ type: 'number' })).toThrow(/type number is not supported/)
+  expect(() => compileSchema({ type: 'string', maxLength: 2 } as JsonSchema)).toThrow(/maxLength is not supported/)
+  expect(() => compileSchema({ oneOf: [{ type: 'string' }, { type: 'integer' }] } as JsonSchema)).toThrow(/oneOf is not supported/)
+  expect(() => compileSchema({ type: 'boolean', minLength: 1 })).toThrow(/minLength is only supported on strings/)
+  expect(() => compileSchema({ type: 'boolean', maximum: 1 })).toThrow(/only supported on numbers/)
   expect(() => compileSchema({ type: 'string', format: 'email' })).toThrow(/format email/)
-  expect(() => compileSchema({ type: 'string', 'x-pydantic': 'float' } as unknown as JsonSchema)).toThrow(/unknown x-pydantic/)
+  expect(() => compileSchema({ type: 'string', 'x-pydantic': 'decimal' } as unknown as JsonSchema)).toThrow(/unknown x-pydantic/)
   expect(() => compileSchema({ $ref: '#/components/schemas/Nope' }, { components: { schemas: {} } })).toThrow(/does not resolve/)
 })

@@ -1,7 +1,8 @@
-// FastAPI's request validation of one operation: path parameters, then query parameters, then the body,
-// each against its schema in the OpenAPI document, every error at once.
+// FastAPI's request validation of one operation: path parameters, then query parameters, then headers, then
+// the body, each against its schema in the OpenAPI document, every error at once.
 import { deref } from '../../../openapi/refs.ts'
-import { compileNode, defaultOf, MAX_PYDANTIC_ERRORS, missing, type JsonSchema, type Result } from './schema-compiler.ts'
+import { parseJsonText, toPlainJson } from './json-value.ts'
+import { compileNode, defaultOf, MAX_PYDANTIC_ERRORS, missing, type JsonSchema, type Node, type Result } from './schema-compiler.ts'
 import type { PydanticError } from './scalars.ts'
 
 /** A request as the router saw it. */
@@ -10,10 +11,18 @@ export type RawRequest = {
   path: Record<string, unknown>
   /** Query parameters as sent (strings, or arrays when repeated). */
   query: Record<string, unknown>
+  /** Headers as Node reads them (lower-case names); only needed by operations that declare header parameters. */
+  headers?: Record<string, unknown>
   body: unknown
 }
 /** The same request as pydantic parsed it: every declared parameter (defaults filled in) and the body model. */
-export type ParsedRequest = { path: Record<string, unknown>; query: Record<string, unknown>; body: unknown }
+export type ParsedRequest = {
+  path: Record<string, unknown>
+  query: Record<string, unknown>
+  /** The declared header parameters by their lower-case names. */
+  headers: Record<string, unknown>
+  body: unknown
+}
 
 export type CompiledOperation = {
   /** FastAPI's order: path parameters, then query parameters, then the body; every error at once. */
@@ -21,7 +30,14 @@ export type CompiledOperation = {
   validateBody(body: unknown): Result<unknown>
 }
 
-type Parameter = { name: string; in: string; required?: boolean; schema?: JsonSchema }
+type Parameter = {
+  name: string
+  in: string
+  required?: boolean
+  schema?: JsonSchema
+  /** `content: {application/json: {schema}}`: a JSON-encoded parameter, pydantic's `Json[…]`. */
+  content?: Record<string, { schema?: JsonSchema }>
+}
 export type OperationObject = {
   operationId?: string
   parameters?: (Parameter | { $ref: string })[]
@@ -41,16 +57,24 @@ export function compileOperationObject(
     byKey.set(`${param.in}:${param.name}`, param)
   }
   const parameters = [...byKey.values()].map((param) => {
-    if (param.in !== 'path' && param.in !== 'query') throw new Error(`pydantic schema: ${param.in} parameters are not supported at ${at}`)
+    if (param.in !== 'path' && param.in !== 'query' && param.in !== 'header') {
+      throw new Error(`pydantic schema: ${param.in} parameters are not supported at ${at}`)
+    }
+    const where = `${at}/parameters/${param.name}`
+    const jsonSchema = param.content?.['application/json']?.schema
+    if (param.content !== undefined && jsonSchema === undefined)
+      throw new Error(`pydantic schema: only application/json parameter content at ${where}`)
     return {
-      name: param.name,
-      in: param.in,
+      // Node hands headers over with lower-case names; FastAPI's `loc` names a header by its alias, lower-case too.
+      name: param.in === 'header' ? param.name.toLowerCase() : param.name,
+      in: param.in as 'path' | 'query' | 'header',
       required: param.required === true || param.in === 'path',
-      node: compileNode(param.schema ?? {}, doc, `${at}/parameters/${param.name}`, 0),
+      node: jsonSchema === undefined ? compileNode(param.schema ?? {}, doc, where, 0) : jsonEncoded(compileNode(jsonSchema, doc, where, 0)),
     }
   })
-  // FastAPI validates path parameters before query parameters, each in declaration order.
-  parameters.sort((a, b) => (a.in === b.in ? 0 : a.in === 'path' ? -1 : 1))
+  // FastAPI validates path parameters, then query parameters, then headers, each in declaration order.
+  const PART_ORDER = { path: 0, query: 1, header: 2 }
+  parameters.sort((a, b) => PART_ORDER[a.in] - PART_ORDER[b.in])
 
   const requestBody = op.requestBody === undefined ? undefined : deref<NonNullable<OperationObject['requestBody']>>(doc, op.requestBody)
   const bodySchema = requestBody?.content?.['application/json']?.schema
@@ -70,11 +94,11 @@ export function compileOperationObject(
   return {
     validate(raw: RawRequest): Result<ParsedRequest> {
       const errors: PydanticError[] = []
-      const parsed: ParsedRequest = { path: {}, query: {}, body: undefined }
+      const parsed: ParsedRequest = { path: {}, query: {}, headers: {}, body: undefined }
       for (const param of parameters) {
-        const source = param.in === 'path' ? raw.path : raw.query
-        let value = source[param.name]
-        const target = param.in === 'path' ? parsed.path : parsed.query
+        const source = param.in === 'path' ? raw.path : param.in === 'query' ? raw.query : (raw.headers ?? {})
+        let value = Object.hasOwn(source, param.name) ? source[param.name] : undefined
+        const target = param.in === 'path' ? parsed.path : param.in === 'query' ? parsed.query : parsed.headers
         if (value === undefined) {
           // A path parameter is always there once the route matched; undefined means "not known to be wrong".
           if (param.in === 'path') continue
@@ -97,6 +121,30 @@ export function compileOperationObject(
       return errors.length > 0 ? { errors: errors.slice(0, MAX_PYDANTIC_ERRORS) } : { value: parsed }
     },
   } satisfies CompiledOperation
+}
+
+/**
+ * pydantic's `Json[X]`: the text parsed (jiter's messages in a `json_invalid` error), then validated as X.
+ * A header is a string; anything else is pydantic's `json_type`.
+ */
+function jsonEncoded(inner: Node): Node {
+  return {
+    isList: false,
+    name: `json[${inner.name}]`,
+    ...(inner.default === undefined ? {} : { default: inner.default }),
+    validate: (value, loc, errors) => {
+      if (typeof value !== 'string') {
+        errors.push({ type: 'json_type', loc, msg: 'JSON input should be string, bytes or bytearray', input: value })
+        return undefined
+      }
+      const parsed = parseJsonText(value)
+      if ('error' in parsed) {
+        errors.push({ type: 'json_invalid', loc, msg: `Invalid JSON: ${parsed.error}`, input: value, ctx: { error: parsed.error } })
+        return undefined
+      }
+      return inner.validate(toPlainJson(parsed.value), loc, errors)
+    },
+  }
 }
 
 /** Every operation of an OpenAPI document, by operationId, compiled once. */

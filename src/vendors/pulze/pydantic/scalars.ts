@@ -101,40 +101,59 @@ export function stringError(value: unknown, loc: Loc): PydanticError | null {
   return typeof value === 'string' ? null : { type: 'string_type', loc, msg: 'Input should be a valid string', input: value }
 }
 
-// ---- int (query parameters arrive as strings) ----
+// ---- int and float (query parameters arrive as strings, bodies and JSON headers as JSON) ----
 
-export type IntBounds = { ge?: number; le?: number }
+export type Bounds = { ge?: number; le?: number }
 
-/** pydantic v2 lax `int` from a query string value, with `ge`/`le` bounds. */
-export function parseQueryInt(raw: unknown, loc: Loc, bounds: IntBounds): { value: number } | { error: PydanticError } {
+function boundsError(value: number, input: unknown, loc: Loc, bounds: Bounds): PydanticError | null {
+  if (bounds.ge !== undefined && !(value >= bounds.ge)) {
+    return { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${bounds.ge}`, input, ctx: { ge: bounds.ge } }
+  }
+  if (bounds.le !== undefined && !(value <= bounds.le)) {
+    return { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${bounds.le}`, input, ctx: { le: bounds.le } }
+  }
+  return null
+}
+
+/**
+ * pydantic v2 lax `int`, with `ge`/`le` bounds: integers, floats without a fraction, booleans, and strings
+ * of an integer (query parameters; a repeated one gives its last value).
+ */
+export function parseQueryInt(raw: unknown, loc: Loc, bounds: Bounds): { value: number } | { error: PydanticError } {
   const input = Array.isArray(raw) ? raw[raw.length - 1] : raw
   let value: number | null = null
-  if (typeof input === 'number' && Number.isInteger(input)) value = input
-  else if (typeof input === 'string') {
+  if (typeof input === 'boolean') value = input ? 1 : 0
+  else if (typeof input === 'number') {
+    if (!Number.isInteger(input)) {
+      return { error: { type: 'int_from_float', loc, msg: 'Input should be a valid integer, got a number with a fractional part', input } }
+    }
+    value = input
+  } else if (typeof input === 'string') {
     const text = input.trim()
     const match = /^[+-]?\d+(?:\.0*)?$/.exec(text)
     if (match !== null) value = Number(text.replace(/\.0*$/, ''))
-  }
-  if (value === null || !Number.isSafeInteger(value)) {
-    return { error: { type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input } }
-  }
-  if (bounds.ge !== undefined && value < bounds.ge) {
-    return {
-      error: {
-        type: 'greater_than_equal',
-        loc,
-        msg: `Input should be greater than or equal to ${bounds.ge}`,
-        input,
-        ctx: { ge: bounds.ge },
-      },
+    if (value === null || !Number.isSafeInteger(value)) {
+      return { error: { type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input } }
     }
-  }
-  if (bounds.le !== undefined && value > bounds.le) {
-    return {
-      error: { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${bounds.le}`, input, ctx: { le: bounds.le } },
+  } else return { error: { type: 'int_type', loc, msg: 'Input should be a valid integer', input } }
+  const error = boundsError(value, input, loc, bounds)
+  return error === null ? { value } : { error }
+}
+
+/** pydantic v2 lax `float`, with `ge`/`le` bounds: numbers, booleans, and strings of a number. */
+export function parseFloatValue(input: unknown, loc: Loc, bounds: Bounds): { value: number } | { error: PydanticError } {
+  let value: number
+  if (typeof input === 'number') value = input
+  else if (typeof input === 'boolean') value = input ? 1 : 0
+  else if (typeof input === 'string') {
+    const text = input.trim()
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
+      return { error: { type: 'float_parsing', loc, msg: 'Input should be a valid number, unable to parse string as a number', input } }
     }
-  }
-  return { value }
+    value = Number(text)
+  } else return { error: { type: 'float_type', loc, msg: 'Input should be a valid number', input } }
+  const error = boundsError(value, input, loc, bounds)
+  return error === null ? { value } : { error }
 }
 
 // ---- datetime (speedate, as pydantic v2 uses it) ----

@@ -1,7 +1,17 @@
 // A compiler from JSON Schema (the request schemas of specs/pulze.yaml) to pydantic v2 lax-mode validators:
-// models, lists, dicts, Optional, Literal and the scalars of ./scalars.ts. No HTTP, no store.
+// models, lists, dicts, Optional, unions (smart mode), Literal and the scalars of ./scalars.ts. No HTTP, no store.
 import { deref } from '../../../openapi/refs.ts'
-import { parseBool, parseDateTime, parseQueryInt, parseUuid, stringError, type IntBounds, type Loc, type PydanticError } from './scalars.ts'
+import {
+  parseBool,
+  parseDateTime,
+  parseFloatValue,
+  parseQueryInt,
+  parseUuid,
+  stringError,
+  type Bounds,
+  type Loc,
+  type PydanticError,
+} from './scalars.ts'
 
 export const missing = (loc: Loc, input: unknown): PydanticError => ({ type: 'missing', loc, msg: 'Field required', input })
 
@@ -31,7 +41,7 @@ const modelAttributesType = (loc: Loc, input: unknown): PydanticError => ({
 })
 
 /** The pydantic types `x-pydantic` can name; each dispatches to one of the scalar parsers above. */
-export type PydanticType = 'bool' | 'int' | 'str' | 'uuid' | 'datetime'
+export type PydanticType = 'bool' | 'int' | 'float' | 'str' | 'uuid' | 'datetime'
 
 /** The part of JSON Schema (OpenAPI 3.1) the compiler reads. */
 export type JsonSchema = {
@@ -48,6 +58,7 @@ export type JsonSchema = {
   default?: unknown
   minimum?: number
   maximum?: number
+  minLength?: number
   title?: string
   description?: string
   'x-pydantic'?: PydanticType
@@ -55,7 +66,11 @@ export type JsonSchema = {
 
 /** Validates `value` at `loc`, appends pydantic's errors to `errors`, returns the parsed value. */
 export type Validate = (value: unknown, loc: Loc, errors: PydanticError[]) => unknown
-export type Node = { validate: Validate; isList: boolean; default?: { value: unknown } }
+/**
+ * `name` is pydantic-core's name of the validator (`str`, `list[str]`, `literal['a','b']`, a model's class
+ * name): a union's errors carry it in their `loc`, after the field.
+ */
+export type Node = { validate: Validate; isList: boolean; name: string; default?: { value: unknown } }
 export type Result<T> = { value: T } | { errors: PydanticError[] }
 
 // Keywords that constrain a value and that this compiler does not turn into pydantic rules: a schema
@@ -65,7 +80,6 @@ const UNSUPPORTED = [
   'not',
   'const',
   'pattern',
-  'minLength',
   'maxLength',
   'exclusiveMinimum',
   'exclusiveMaximum',
@@ -80,7 +94,7 @@ const UNSUPPORTED = [
   'prefixItems',
   'unevaluatedProperties',
 ]
-const PYDANTIC_TYPES: readonly string[] = ['bool', 'int', 'str', 'uuid', 'datetime']
+const PYDANTIC_TYPES: readonly string[] = ['bool', 'int', 'float', 'str', 'uuid', 'datetime']
 const MAX_DEPTH = 32
 
 /** `$ref` and single-member `allOf` replaced by what they point at (the referring schema's own keywords win). */
@@ -112,8 +126,8 @@ function optional(schema: JsonSchema, doc: unknown): { inner: JsonSchema; nullab
       delete named.anyOf
       return { inner: named, nullable }
     }
-    if (others.length !== 1) throw new Error('pydantic schema: a union of several types needs an x-pydantic type')
-    return { inner: { ...others[0]! }, nullable }
+    // Several members: a union (its `anyOf` members, nulls taken out: `Optional[Union[…]]`).
+    return { inner: others.length === 1 ? { ...others[0]! } : { anyOf: others }, nullable }
   }
   if (Array.isArray(schema.type)) {
     const types = schema.type.filter((t) => t !== 'null')
@@ -152,23 +166,37 @@ function scalar(type: PydanticType, schema: JsonSchema): Validate {
         else return parsed.value
         return undefined
       }
-    case 'int': {
-      const bounds: IntBounds = {}
+    case 'int':
+    case 'float': {
+      const bounds: Bounds = {}
       if (schema.minimum !== undefined) bounds.ge = schema.minimum
       if (schema.maximum !== undefined) bounds.le = schema.maximum
+      const parse = type === 'int' ? parseQueryInt : parseFloatValue
       return (value, loc, errors) => {
-        const parsed = parseQueryInt(value, loc, bounds)
+        const parsed = parse(value, loc, bounds)
         if ('error' in parsed) errors.push(parsed.error)
         else return parsed.value
         return undefined
       }
     }
-    case 'str':
+    case 'str': {
+      const minLength = schema.minLength
       return (value, loc, errors) => {
         const error = stringError(value, loc)
         if (error !== null) errors.push(error)
+        // Python counts code points.
+        else if (minLength !== undefined && [...(value as string)].length < minLength) {
+          errors.push({
+            type: 'string_too_short',
+            loc,
+            msg: `String should have at least ${minLength} character${minLength === 1 ? '' : 's'}`,
+            input: value,
+            ctx: { min_length: minLength },
+          })
+        }
         return value
       }
+    }
     case 'uuid':
       return (value, loc, errors) => {
         const parsed = parseUuid(value, loc)
@@ -196,6 +224,7 @@ function scalarType(schema: JsonSchema, at: string): PydanticType | null {
   }
   if (schema.type === 'boolean') return 'bool'
   if (schema.type === 'integer') return 'int'
+  if (schema.type === 'number') return 'float'
   if (schema.type !== 'string') return null
   if (schema.format === undefined) return 'str'
   if (schema.format === 'uuid') return 'uuid'
@@ -207,7 +236,10 @@ export function compileNode(raw: JsonSchema, doc: unknown, at: string, depth: nu
   if (depth > MAX_DEPTH) throw new Error(`pydantic schema: nested too deep (recursive?) at ${at}`)
   const schema = flatten(raw, doc)
   const { inner, nullable } = optional(schema, doc)
-  const node = compileType(flatten(inner, doc), doc, at, depth)
+  const node =
+    inner.anyOf !== undefined && inner['x-pydantic'] === undefined
+      ? compileUnion(inner.anyOf, doc, at, depth)
+      : compileType(flatten(inner, doc), doc, at, depth)
   const validate: Validate = nullable ? (value, loc, errors) => (value === null ? null : node.validate(value, loc, errors)) : node.validate
   return Object.hasOwn(schema, 'default') ? { ...node, validate, default: { value: schema.default } } : { ...node, validate }
 }
@@ -220,14 +252,17 @@ function compileType(schema: JsonSchema, doc: unknown, at: string, depth: number
     if (schema.anyOf !== undefined) throw new Error(`pydantic schema: a union needs an x-pydantic type at ${at}`)
   }
   const type = scalarType(schema, at)
-  if (type !== 'int' && (schema.minimum !== undefined || schema.maximum !== undefined)) {
-    throw new Error(`pydantic schema: minimum/maximum are only supported on integers, at ${at}`)
+  if (type !== 'int' && type !== 'float' && (schema.minimum !== undefined || schema.maximum !== undefined)) {
+    throw new Error(`pydantic schema: minimum/maximum are only supported on numbers, at ${at}`)
   }
+  if (type !== 'str' && schema.minLength !== undefined) throw new Error(`pydantic schema: minLength is only supported on strings, at ${at}`)
   if (schema.enum !== undefined && !named) {
     const members = schema.enum
     const expected = expectedLiterals(members)
     return {
       isList: false,
+      // pydantic-core: `literal[` + the members' reprs joined by `,` + `]`.
+      name: `literal[${members.map(pythonRepr).join(',')}]`,
       validate: (value, loc, errors) => {
         const index = members.indexOf(value)
         if (index !== -1) return members[index]
@@ -236,10 +271,10 @@ function compileType(schema: JsonSchema, doc: unknown, at: string, depth: number
       },
     }
   }
-  if (type !== null) return { isList: false, validate: scalar(type, schema) }
+  if (type !== null) return { isList: false, name: type, validate: scalar(type, schema) }
   switch (schema.type) {
     case undefined:
-      return { isList: false, validate: (value) => value }
+      return { isList: false, name: 'any', validate: (value) => value }
     case 'array':
       return compileList(schema, doc, at, depth)
     case 'object':
@@ -255,6 +290,7 @@ function compileList(schema: JsonSchema, doc: unknown, at: string, depth: number
   const item = compileNode(schema.items ?? {}, doc, `${at}/items`, depth + 1)
   return {
     isList: true,
+    name: `list[${item.name}]`,
     validate: (value, loc, errors) => {
       if (!Array.isArray(value)) {
         errors.push({ type: 'list_type', loc, msg: 'Input should be a valid list', input: value })
@@ -274,6 +310,7 @@ function compileDict(schema: JsonSchema, doc: unknown, at: string, depth: number
   const item = compileNode(values, doc, `${at}/additionalProperties`, depth + 1)
   return {
     isList: false,
+    name: `dict[str,${item.name}]`,
     validate: (value, loc, errors) => {
       if (!isPlainObject(value)) {
         errors.push({ type: 'dict_type', loc, msg: 'Input should be a valid dictionary', input: value })
@@ -305,6 +342,7 @@ function compileModel(schema: JsonSchema, doc: unknown, at: string, depth: numbe
   const fieldNames = new Set(fields.map((f) => f.name))
   return {
     isList: false,
+    name: schema.title ?? 'Model',
     validate: (value, loc, errors) => {
       if (!isPlainObject(value)) {
         errors.push(modelAttributesType(loc, value))
@@ -325,6 +363,31 @@ function compileModel(schema: JsonSchema, doc: unknown, at: string, depth: numbe
         }
       }
       return parsed
+    },
+  }
+}
+
+/**
+ * `Union[A, B, …]` in pydantic's smart mode: the first member that accepts the input wins (the members of
+ * the unions in Pulze's models take disjoint JSON types, so "first" and "best" agree); when none does,
+ * every member's errors, each with the member's name inserted in `loc` after the field (`['body', 'stop',
+ * 'list[str]', 0]`).
+ */
+function compileUnion(members: JsonSchema[], doc: unknown, at: string, depth: number): Node {
+  const nodes = members.map((member, index) => compileNode(member, doc, `${at}/anyOf/${index}`, depth + 1))
+  return {
+    isList: false,
+    name: `union[${nodes.map((n) => n.name).join(',')}]`,
+    validate: (value, loc, errors) => {
+      const failures: PydanticError[] = []
+      for (const node of nodes) {
+        const own: PydanticError[] = []
+        const parsed = node.validate(value, loc, own)
+        if (own.length === 0) return parsed
+        for (const error of own) failures.push({ ...error, loc: [...loc, node.name, ...error.loc.slice(loc.length)] })
+      }
+      errors.push(...failures)
+      return undefined
     },
   }
 }
