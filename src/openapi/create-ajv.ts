@@ -1,4 +1,4 @@
-import type { ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { loadSpec, specId, type SpecName } from './load-specs.ts'
@@ -82,20 +82,23 @@ function capErrors(code: string): string {
 }
 
 /**
- * `compile`, returning a function that answers as ajv's does, with at most (about) MAX_AJV_ERRORS errors:
- * the first ones in the order ajv found them.
+ * `compile` and `getSchema`, returning functions that answer as ajv's do, with at most (about) MAX_AJV_ERRORS
+ * errors: the first ones in the order ajv found them. (ajv's own functions would let TooManyErrors escape.)
  */
 function capCompile(ajv: Ajv2020): void {
   const compile = ajv.compile.bind(ajv)
+  const getSchema = ajv.getSchema.bind(ajv)
   const anyAjv = ajv as unknown as Record<string, unknown>
   anyAjv['__TooManyErrors'] = TooManyErrors
   anyAjv['__newTooManyErrors'] = () => new TooManyErrors()
-  ajv.compile = ((schema: object) => {
-    const validate = compile(schema)
-    const capped = ((data: unknown, ctx?: unknown) => {
+  const wrapped = new WeakMap<ValidateFunction, ValidateFunction>()
+  const capped = (validate: ValidateFunction): ValidateFunction => {
+    let wrapper = wrapped.get(validate)
+    if (wrapper !== undefined) return wrapper
+    const answer = ((data: unknown, ctx?: unknown) => {
       try {
         const valid = (validate as (d: unknown, c?: unknown) => boolean)(data, ctx)
-        capped.errors = validate.errors ?? null
+        answer.errors = validate.errors ?? null
         return valid
       } catch (error) {
         if (!(error instanceof TooManyErrors)) throw error
@@ -103,14 +106,21 @@ function capCompile(ajv: Ajv2020): void {
         const errors: ErrorObject[] = []
         for (const frame of error.frames.toReversed())
           if (frame !== null) errors.push(...frame.slice(0, MAX_AJV_ERRORS + 1 - errors.length))
-        capped.errors = errors.slice(0, MAX_AJV_ERRORS + 1)
+        answer.errors = errors.slice(0, MAX_AJV_ERRORS + 1)
         return false
       }
-    }) as typeof validate
-    capped.schema = validate.schema
-    capped.schemaEnv = validate.schemaEnv
-    return capped
-  }) as typeof ajv.compile
+    }) as ValidateFunction
+    answer.schema = validate.schema
+    answer.schemaEnv = validate.schemaEnv
+    wrapper = answer
+    wrapped.set(validate, wrapper)
+    return wrapper
+  }
+  ajv.compile = ((schema: object) => capped(compile(schema))) as typeof ajv.compile
+  ajv.getSchema = ((ref: string) => {
+    const validate = getSchema(ref)
+    return validate === undefined ? undefined : capped(validate)
+  }) as typeof ajv.getSchema
 }
 
 function newAjv(options: AjvOptions): Ajv2020 {

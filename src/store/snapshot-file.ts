@@ -9,6 +9,7 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Adapter } from 'lowdb'
+import type { VendorName } from '../vendors/vendor-name.ts'
 import type { Data } from './data.ts'
 import { syncFolder, temporaryName } from './durable-fs.ts'
 import { JsonStreamError, readJsonFile } from './json-stream-reader.ts'
@@ -230,7 +231,7 @@ export function frozenView(data: Data): Data {
       for (const [field, value] of Object.entries(copy)) if (Array.isArray(value)) copy[field] = value.slice()
       Object.defineProperty(tenants, tenant, { value: copy, writable: true, enumerable: true, configurable: true })
     }
-    view[vendor] = tenants
+    ;(view as Record<VendorName, unknown>)[vendor] = tenants
   }
   return view
 }

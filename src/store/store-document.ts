@@ -55,7 +55,8 @@ export function toStoreDocument(raw: unknown, file: string): { data: Data; seq: 
       problems.push({ path: jsonPath([vendor]), message: 'must be an object of tenants' })
       continue
     }
-    data[vendor] = tenants as Record<string, unknown>
+    // Checked tenant by tenant below (and by each vendor's loader); the document is taken as it is.
+    ;(data as Record<VendorName, unknown>)[vendor] = tenants
     const names = Object.keys(tenants)
     tenantsOf[vendor] = names
     blocks[vendor] = names.map((tenant) => {

@@ -61,13 +61,26 @@ const DATE = fc
   .date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2027-01-01T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString())
 
+/**
+ * `deref`, plus the one kind of remote reference the specs use: `./llm-apis.yaml#/…` (the LLM routes' bodies).
+ * Answers the node and the document its own `$ref`s are relative to.
+ */
+export function resolveAcross<T>(doc: unknown, node: unknown): [unknown, T] {
+  const ref = (node as { $ref?: unknown } | null)?.$ref
+  if (typeof ref === 'string' && ref.startsWith('./llm-apis.yaml#')) {
+    const llm = loadSpec('llm-apis')
+    return [llm, deref<T>(llm, { $ref: ref.slice('./llm-apis.yaml'.length) })]
+  }
+  return [doc, deref<T>(doc, node)]
+}
+
 /** A fast-check arbitrary of values valid for `schema` (approximately: enough to reach the handlers). */
-export function valueOf(schema: unknown, doc: unknown, depth = 0): fc.Arbitrary<unknown> {
-  const s = deref<Schema>(doc, schema)
+export function valueOf(schema: unknown, fromDoc: unknown, depth = 0): fc.Arbitrary<unknown> {
+  const [doc, s] = resolveAcross<Schema>(fromDoc, schema)
   if (s === undefined || s === null || typeof s !== 'object') return fc.jsonValue({ maxDepth: 2 })
   if (s.allOf !== undefined) {
     const merged: Schema = { type: 'object', properties: {}, required: [] }
-    for (const member of [s, ...s.allOf.map((m) => deref<Schema>(doc, m))]) {
+    for (const member of [s, ...s.allOf.map((m) => resolveAcross<Schema>(doc, m)[1])]) {
       Object.assign(merged.properties!, member.properties ?? {})
       merged.required!.push(...(member.required ?? []))
     }

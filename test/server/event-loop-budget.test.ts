@@ -12,7 +12,7 @@ import { operationTable, type Operation } from '../../src/openapi/operations.ts'
 import { deref } from '../../src/openapi/refs.ts'
 import { freshKey, startTestEmulator } from '../helpers/create-test-emulator.ts'
 import { LOOP_BUDGET_MS, measureWithinBudget } from '../helpers/event-loop-budget.ts'
-import { allOperations, MOUNT, SPECS } from '../helpers/spec-requests.ts'
+import { allOperations, MOUNT, resolveAcross, SPECS } from '../helpers/spec-requests.ts'
 
 let emulator: Emulator & { url: string }
 /** A Helicone tenant whose stored request has a 200 KB model and body: LIKE patterns run against it. */
@@ -72,10 +72,10 @@ function bodySchemaOf(spec: ServedSpec, operation: Operation): Record<string, un
   const doc = loadSpec(spec)
   const op = (doc.paths[operation.path] ?? {})[operation.method] as { requestBody?: unknown }
   const body = deref<{ content?: Record<string, { schema?: unknown }> } | undefined>(doc, op.requestBody)
-  const schema = deref<Record<string, unknown> | undefined>(doc, body?.content?.['application/json']?.schema)
+  const [schemaDoc, schema] = resolveAcross<Record<string, unknown> | undefined>(doc, body?.content?.['application/json']?.schema)
   if (schema === undefined) return undefined
   const members = (schema['oneOf'] ?? schema['anyOf']) as unknown[] | undefined
-  const object = members?.map((m) => deref<Record<string, unknown>>(doc, m)).find((m) => m['properties'] !== undefined)
+  const object = members?.map((m) => resolveAcross<Record<string, unknown>>(schemaDoc, m)[1]).find((m) => m['properties'] !== undefined)
   return object ?? schema
 }
 

@@ -18,7 +18,7 @@ const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000
 export const requestsById = createRecordIndex<HeliconeRequestRecord>((r) => r.request_id.toLowerCase())
 
 export function applyHeliconeOperation(data: Data, op: HeliconeOperation): void {
-  const state = ensureTenant<HeliconeState>(data, 'helicone', op.tenant, () => ({
+  const state = ensureTenant(data, 'helicone', op.tenant, () => ({
     organizationId: op.organizationId,
     requests: [],
     pendingScores: [],

@@ -50,7 +50,7 @@ export class HeliconeService {
   }
 
   #find(grant: Grant): HeliconeState | undefined {
-    const state = findTenant<HeliconeState>(this.#store.data, 'helicone', grant.tenant)
+    const state = findTenant(this.#store.data, 'helicone', grant.tenant)
     if (state !== undefined) processDueScores(state, this.#options.now().getTime())
     return state
   }
@@ -114,7 +114,7 @@ export class HeliconeService {
 
   /** The tenant's stored state, which the proxy's response cache hangs off (undefined before its first row). */
   cacheScope(grant: Grant): object | undefined {
-    return findTenant<HeliconeState>(this.#store.data, 'helicone', grant.tenant)
+    return findTenant(this.#store.data, 'helicone', grant.tenant)
   }
 
   /** The distinct score keys visible now, sorted. */

@@ -30,17 +30,17 @@ export const feedbackById = createRecordIndex<Feedback>((f) => f.id)
 export function applyPortkeyOperation(data: Data, op: PortkeyOperation): void {
   switch (op.type) {
     case 'portkey.feedback.create': {
-      const state = ensureTenant<TenantState>(data, 'portkey', op.tenant, emptyTenantState)
+      const state = ensureTenant(data, 'portkey', op.tenant, emptyTenantState)
       for (const f of op.feedback) state.feedback.push(f)
       return
     }
     case 'portkey.generations.insert': {
-      const state = ensureTenant<TenantState>(data, 'portkey', op.tenant, emptyTenantState)
+      const state = ensureTenant(data, 'portkey', op.tenant, emptyTenantState)
       for (const g of op.generations) state.generations.push(g)
       return
     }
     case 'portkey.feedback.update': {
-      const state = findTenant<TenantState>(data, 'portkey', op.tenant)
+      const state = findTenant(data, 'portkey', op.tenant)
       if (state === undefined) return // reset between the check and the write: nothing left to update
       const found = feedbackById.find(state.feedback, op.id)
       if (found === undefined) return

@@ -29,7 +29,7 @@ export class PortkeyService {
 
   /** A tenant's records (an empty state, not stored, when the tenant has none). */
   state(tenant: string): TenantState {
-    return findTenant<TenantState>(this.#store.data, 'portkey', tenant) ?? emptyTenantState()
+    return findTenant(this.#store.data, 'portkey', tenant) ?? emptyTenantState()
   }
 
   /** Stores feedback (already validated as a whole), returning the new ids in input order. */
@@ -55,7 +55,7 @@ export class PortkeyService {
   /** Replaces value and weight (and metadata when given) of a feedback; 404 AB08 for an unknown id. */
   async updateFeedback(tenant: string, id: string, sent: FeedbackUpdateRequest): Promise<void> {
     const update = withUpdateDefaults(sent)
-    const state = findTenant<TenantState>(this.#store.data, 'portkey', tenant)
+    const state = findTenant(this.#store.data, 'portkey', tenant)
     if (state === undefined || feedbackById.find(state.feedback, id) === undefined)
       throw portkeyError(NOT_FOUND, `Feedback not found: ${id}`)
     await this.#store.commit({
@@ -71,7 +71,7 @@ export class PortkeyService {
 
   /** The tenant's stored generations (the array itself: gateway cache entries belong to it), if the tenant has records. */
   generationsOf(tenant: string): readonly Generation[] | undefined {
-    return findTenant<TenantState>(this.#store.data, 'portkey', tenant)?.generations
+    return findTenant(this.#store.data, 'portkey', tenant)?.generations
   }
 
   /** Stores a gateway call's generation (resolves once it is durable). */

@@ -30,13 +30,13 @@ export function rated(log: StoredLog, op: Pick<RateOperation, 'good_answer' | 'f
 
 export function applyPulzeOperation(data: Data, op: PulzeOperation): void {
   if (op.type === 'pulze.log.insert') {
-    const state = ensureTenant<PulzeState>(data, 'pulze', op.tenant, () => ({ appId: op.appId, logs: [] }))
+    const state = ensureTenant(data, 'pulze', op.tenant, () => ({ appId: op.appId, logs: [] }))
     const found = logsById.find(state.logs, op.log.id)
     if (found === undefined) state.logs.push(op.log)
     else state.logs[found.position] = op.log
     return
   }
-  const state = findTenant<PulzeState>(data, 'pulze', op.tenant)
+  const state = findTenant(data, 'pulze', op.tenant)
   if (state === undefined) return // reset between the check and the write: nothing left to rate
   const found = logsById.find(state.logs, op.id)
   if (found !== undefined) state.logs[found.position] = rated(found.record, op)

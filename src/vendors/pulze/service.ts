@@ -19,12 +19,12 @@ export class PulzeService {
   }
 
   #logs(grant: Grant): StoredLog[] {
-    return findTenant<PulzeState>(this.#store.data, 'pulze', grant.tenant)?.logs ?? []
+    return findTenant(this.#store.data, 'pulze', grant.tenant)?.logs ?? []
   }
 
   /** The caller's app id: the one its logs have, else the key's. */
   appId(grant: Grant): string {
-    return findTenant<PulzeState>(this.#store.data, 'pulze', grant.tenant)?.appId ?? appIdOf(grant)
+    return findTenant(this.#store.data, 'pulze', grant.tenant)?.appId ?? appIdOf(grant)
   }
 
   /** Stores a completion's log (durably: resolves once it is on disk). */
