@@ -274,7 +274,7 @@ function responseValue(x: Exchange): unknown {
 /** The read-only response check, on the text that was sent (parsed afresh: never a stored object). */
 function checkResponse(x: Exchange): ExchangeViolation[] {
   if (x.operation === null || x.status === null || x.fault !== undefined || x.responseOmittedChars !== undefined) return []
-  return toExchangeViolations(x.operation.validateResponse(x.status, responseValue(x)))
+  return toExchangeViolations(x.operation.validateResponse(x.status, responseValue(x), x.responseHeaders['content-type']))
 }
 
 function stringHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

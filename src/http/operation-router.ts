@@ -325,7 +325,7 @@ async function send(
         : serialized.headers['content-type']?.includes('json')
           ? JSON.parse(serialized.text)
           : serialized.text
-    const violations = operation.validateResponse(serialized.status, sent)
+    const violations = operation.validateResponse(serialized.status, sent, serialized.headers['content-type'])
     checked = toExchangeViolations(violations)
     if (violations.length > 0) {
       options.logError(`${operation.operationId}: response ${serialized.status} violates the spec`, violations)

@@ -43,9 +43,11 @@ export type Operation = {
   validateRequest(input: RequestInput): Violation[]
   /**
    * [] when `body` matches the response declared for `status`; a violation when the status is undeclared.
-   * Read-only: compiled without coercion or defaults, so checking never changes the body.
+   * Read-only: compiled without coercion or defaults, so checking never changes the body. With a
+   * `contentType` that is not JSON (a vendor's plain-text refusal, a stream), only that the status declares
+   * that media type is checked.
    */
-  validateResponse(status: number, body: unknown): Violation[]
+  validateResponse(status: number, body: unknown, contentType?: string): Violation[]
 }
 
 export type OperationMatch = { operation: Operation; pathParams: Record<string, string> }
@@ -160,12 +162,17 @@ export function compileOperations(name: SpecName): OperationTable {
       const bodyRequired = requestBody?.required === true && validatedBy === null
 
       const responseValidators = new Map<string, Lazy<ValidateFunction> | null>()
+      const responseMediaTypes = new Map<string, string[]>()
       const responses = (raw['responses'] ?? {}) as Record<string, unknown>
       for (const [status, response] of Object.entries(responses)) {
         const resolved = deref<{ content?: Record<string, { schema?: unknown }> } | undefined>(doc, response)
         const responsePointer = refPointer(response) ?? `${opPointer}/responses/${escapePointerToken(status)}`
         const content = resolved?.content ?? {}
         const jsonType = Object.keys(content).find((t) => t.includes('json'))
+        responseMediaTypes.set(
+          status,
+          Object.keys(content).map((t) => t.toLowerCase()),
+        )
         responseValidators.set(
           status,
           jsonType === undefined || content[jsonType]?.schema === undefined
@@ -219,7 +226,7 @@ export function compileOperations(name: SpecName): OperationTable {
         },
         statuses: [...responseValidators.keys()],
         declaredStatus,
-        validateResponse(status, body) {
+        validateResponse(status, body, contentType) {
           const key = declaredStatus(status)
           if (key === null) {
             return [
@@ -229,6 +236,20 @@ export function compileOperations(name: SpecName): OperationTable {
                 message: `status ${status} is not declared for ${operationId}`,
                 params: { status, declared: [...responseValidators.keys()] },
                 schemaPath: `#${opPointer}/responses`,
+              },
+            ]
+          }
+          const media = contentType?.split(';')[0]!.trim().toLowerCase()
+          if (media !== undefined && media !== '' && !media.includes('json')) {
+            const declared = responseMediaTypes.get(key) ?? []
+            if (declared.length === 0 || declared.includes(media)) return []
+            return [
+              {
+                location: ['response', 'content-type'],
+                keyword: 'contentType',
+                message: `content type ${media} is not declared for ${operationId} ${key}`,
+                params: { contentType: media, declared },
+                schemaPath: `#${opPointer}/responses/${escapePointerToken(key)}/content`,
               },
             ]
           }

@@ -76,15 +76,17 @@ export const PRICES_USD_PER_MILLION: Readonly<Record<string, ModelPrice>> = {
   'llama-3.1-8b-instant': { input: 0.05, output: 0.08 },
 }
 
-const NAMES_LONGEST_FIRST = Object.keys(PRICES_USD_PER_MILLION).sort((a, b) => b.length - a.length)
+// A Map: the name looked up is the client's model (`__proto__` once priced a call at Object.prototype).
+const PRICES = new Map(Object.entries(PRICES_USD_PER_MILLION))
+const NAMES_LONGEST_FIRST = [...PRICES.keys()].sort((a, b) => b.length - a.length)
 
 /** The price of a model: exact name, else the longest listed prefix; undefined when not listed. */
 export function priceOf(model: string): ModelPrice | undefined {
   const name = model.slice(model.lastIndexOf('/') + 1)
-  const exact = PRICES_USD_PER_MILLION[name]
+  const exact = PRICES.get(name)
   if (exact !== undefined) return exact
   const prefix = NAMES_LONGEST_FIRST.find((listed) => name.startsWith(listed))
-  return prefix === undefined ? undefined : PRICES_USD_PER_MILLION[prefix]
+  return prefix === undefined ? undefined : PRICES.get(prefix)
 }
 
 /** USD of a call, split as Pulze's `metadata.costs` reports it; all 0 for an unknown model. */

@@ -100,16 +100,19 @@ export function valueOf(schema: unknown, fromDoc: unknown, depth = 0): fc.Arbitr
       if (s.format === 'date-time' || s['x-tsoa-datetime'] === true) return DATE
       if (s.format === 'uuid') return fc.uuid()
       return fc.string({ minLength: s.minLength ?? 0, maxLength: 12 })
-    case 'integer':
-      return fc.integer({ min: s.minimum ?? -1000, max: s.maximum ?? 1000 })
+    case 'integer': {
+      // fc.integer works in 32 bits (OpenAI's `seed` is bounded by ±2^63, which never ends sampling).
+      const min = Math.max(s.minimum ?? -1000, -(2 ** 31))
+      return fc.integer({ min, max: Math.min(s.maximum ?? Math.max(1000, min), 2 ** 31 - 1) })
+    }
     case 'number':
-      return fc.double({ min: s.minimum ?? -1000, max: s.maximum ?? 1000, noNaN: true, noDefaultInfinity: true })
+      return fc.double({ min: s.minimum ?? -1000, max: s.maximum ?? Math.max(1000, s.minimum ?? 0), noNaN: true, noDefaultInfinity: true })
     case 'boolean':
       return fc.boolean()
     case 'null':
       return fc.constant(null)
     case 'array':
-      return fc.array(valueOf(s.items ?? {}, doc, depth + 1), { minLength: s.minItems ?? 0, maxLength: 3 })
+      return fc.array(valueOf(s.items ?? {}, doc, depth + 1), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, 3) })
     case 'object': {
       const properties = s.properties ?? {}
       const record = fc.record(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, valueOf(v, doc, depth + 1)])), {

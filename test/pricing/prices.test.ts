@@ -10,6 +10,13 @@ import {
 } from '../../src/pricing/prices.ts'
 import { storedCost } from '../../src/vendors/helicone/records.ts'
 
+test('a model named like an Object.prototype member is simply not listed (a Pulze call with model __proto__ answered costs of undefined)', () => {
+  for (const model of ['__proto__', 'constructor', 'toString', 'openai/__proto__', 'hasOwnProperty']) {
+    expect(priceOf(model)).toBeUndefined()
+    expect(costBreakdownUsd(model, 1000, 1000)).toEqual({ prompt: 0, completion: 0, total: 0 })
+  }
+})
+
 test('a model matches exactly, else on its longest listed prefix', () => {
   expect(priceOf('gpt-4o')).toEqual({ input: 2.5, output: 10 })
   expect(priceOf('gpt-4o-mini-2024-07-18')).toEqual(PRICES_USD_PER_MILLION['gpt-4o-mini'])

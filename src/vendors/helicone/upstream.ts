@@ -150,6 +150,9 @@ export function aiGatewayModel(modelString: string): AiGatewayModel {
   const named = slash === -1 ? null : first.slice(slash + 1).toLowerCase()
   const lower = model.toLowerCase()
   const provider = named ?? FAMILIES.find(([prefix]) => lower.startsWith(prefix))?.[1] ?? 'openai'
-  if (model === '' || !AI_GATEWAY_PROVIDERS.includes(provider)) return { ok: false, reason: 'no-provider', model, provider }
+  // A name with characters no header can carry (control characters) is in no registry: no provider serves it
+  // (the answer names the model in `Helicone-Model`, which such a name could not be written to).
+  if (model === '' || !AI_GATEWAY_PROVIDERS.includes(provider) || /[^\t\x20-\x7e\x80-\xff]/.test(model))
+    return { ok: false, reason: 'no-provider', model, provider }
   return { ok: true, model, provider, targetUrl: CHAT_URLS[provider] ?? 'https://ai-gateway.helicone.ai/v1/chat/completions' }
 }

@@ -98,6 +98,9 @@ test('AI gateway models: the first entry that is not an exclusion, its provider 
   })
   expect(aiGatewayModel('some-model/vertex')).toMatchObject({ ok: true, targetUrl: 'https://ai-gateway.helicone.ai/v1/chat/completions' })
   expect(aiGatewayModel('gpt-4o/nowhere')).toMatchObject({ ok: false, reason: 'no-provider' })
+  // Found by the fuzz suite: a model with a NUL went into Helicone-Model, and setHeader threw (a 500).
+  expect(aiGatewayModel('gpt-4o\u0000')).toMatchObject({ ok: false, reason: 'no-provider' })
+  expect(aiGatewayModel('\u0000')).toMatchObject({ ok: false, reason: 'no-provider' })
   expect(aiGatewayModel('!')).toEqual({ ok: false, reason: 'text', message: 'Invalid global ignore syntax. Use !provider (e.g., !openai)' })
   expect(aiGatewayModel('gpt-4o,!nowhere')).toMatchObject({
     ok: false,
