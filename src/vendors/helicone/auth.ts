@@ -16,8 +16,8 @@ import {
   NO_API_KEY_FOUND,
   NO_AUTHORIZATION_HEADER,
 } from './errors.ts'
-import { headerValue } from './helicone-headers.ts'
-import { llmMountOf, llmRouteOf } from './llm-routes.ts'
+import { headerValue } from './llm/headers.ts'
+import { llmMountOf, llmRouteOf } from './llm/routes.ts'
 
 /**
  * What the pipeline hands a proxy handler: the proxy authenticates nobody (the handler finds out with

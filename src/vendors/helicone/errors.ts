@@ -8,8 +8,8 @@ import { HttpError, type ErrorTemplate } from '../../http/http-error.ts'
 import type { Operation } from '../../openapi/operations.ts'
 import { formatLocation, type Violation } from '../../openapi/violations.ts'
 import type { VendorErrors } from '../vendor.ts'
-import { llmMountOf, llmRouteOf, pathAfterMount } from './llm-routes.ts'
-import { malformedBodyError, providerNotFound } from './provider-errors.ts'
+import { llmMountOf, llmRouteOf, pathAfterMount } from './llm/routes.ts'
+import { malformedBodyError, providerNotFound } from './llm/provider-errors.ts'
 import type { FieldErrors } from './tsoa-validation.ts'
 
 type AuthErrorBody = { error: string | null; trace: 'isAuthenticated.error' }

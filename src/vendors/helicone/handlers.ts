@@ -1,10 +1,10 @@
 // The handlers, by operationId: thin — take the input as tsoa hands it to the controller (the pipeline ran
 // tsoa's validation), call the service and the pure computations, answer. The worker's LLM routes are in
-// llm-calls.ts.
+// llm/handlers.ts.
 import type { OperationHandler, OperationInput, VendorContext } from '../vendor.ts'
 import { internalServerError, QUERY_TIMEOUT, resultError, UncaughtServerError } from './errors.ts'
 import { compileFilter, FilterBuilderError, QueryTimeoutError, type CompiledFilter, type FilterRow } from './filters.ts'
-import { createLlmHandlers } from './llm-calls.ts'
+import { createLlmHandlers } from './llm/handlers.ts'
 import { recordFromLog } from './log-record.ts'
 import { ZERO_UUID } from './records.ts'
 import { scoredTest, sortRows, toHeliconeRequest } from './request-view.ts'

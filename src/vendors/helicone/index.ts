@@ -5,7 +5,7 @@ import { apiKeyOf, authenticate } from './auth.ts'
 import { heliconeErrors } from './errors.ts'
 import { heliconeFixtures } from './fixtures.ts'
 import { createHandlers } from './handlers.ts'
-import { providerValidator } from './provider-errors.ts'
+import { providerValidator } from './llm/provider-errors.ts'
 import { emptyHeliconeState } from './service.ts'
 import { tsoaValidator } from './tsoa-validation.ts'
 

@@ -4,8 +4,8 @@ import type { Operation } from '../../openapi/operations.ts'
 import type { Grant, VendorContext } from '../vendor.ts'
 import { FORBIDDEN, GATEWAY_OPERATIONS, GATEWAY_UNAUTHORIZED, gatewayFailure, portkeyError, UNAUTHORIZED } from './errors.ts'
 import type { KeyScope } from './filters.ts'
-import { checkGatewayHeaders, GatewayRefusal } from './gateway-provider.ts'
-import { headerOf } from './gateway-trace.ts'
+import { checkGatewayHeaders, GatewayRefusal } from './llm/provider.ts'
+import { headerOf } from './llm/trace.ts'
 import { HttpError } from '../../http/http-error.ts'
 
 /** The scope each operation needs (help-center/you-do-not-have-enough-permissions.mdx). */

@@ -2,12 +2,12 @@ import type { OperationHandler, OperationInput, Reply, VendorContext } from '../
 import { aiModelsGraph, countFeedback, feedbacksGraph, scoresGraph, weightedGraph, type CountedFeedback } from './analytics.ts'
 import { apiKeyIdOf, keyScope } from './auth.ts'
 import { validationError } from './errors.ts'
-import { createGatewayHandlers } from './gateway.ts'
+import { createGatewayHandlers } from './llm/handlers.ts'
 import { InvalidFilterError, parseAnalyticsFilter, type AnalyticsFilter } from './filters.ts'
 import { PortkeyService } from './service.ts'
 import type { AnalyticsQuery, CustomLog, FeedbackInput, FeedbackResponse, FeedbackUpdateRequest, LogInsertResponse } from './types.ts'
 
-/** Portkey's handlers by operationId: parse the validated input, call the service, shape the answer (gateway routes: gateway.ts). */
+/** Portkey's handlers by operationId: parse the validated input, call the service, shape the answer (gateway routes: llm/handlers.ts). */
 export function createHandlers(ctx: VendorContext): Record<string, OperationHandler> {
   const service = new PortkeyService(ctx.db, ctx.options.now)
 

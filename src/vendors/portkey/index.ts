@@ -11,7 +11,7 @@ import { emptyTenantState } from './service.ts'
  * `x-emulator-validated-by: provider` (the gateway routes): the gateway does not validate LLM bodies, the
  * provider behind it does, and its refusal comes back through the gateway with the gateway's headers and is
  * logged. So the pipeline hands the body over as sent and the gateway handlers check it against the route's
- * schema themselves (gateway-validation.ts), where the call's trace and provider are known.
+ * schema themselves (llm/validation.ts), where the call's trace and provider are known.
  */
 const providerValidator: FrameworkValidator = { name: 'provider', compile: () => (parts) => parts }
 

@@ -17,9 +17,9 @@ import {
   type ChoiceOutcome,
   type CompletionRoute,
   type Usage,
-} from './completions.ts'
+} from './llm/handlers.ts'
 import { completionRejected } from './errors.ts'
-import { readPulzeHeaders } from './headers.ts'
+import { readPulzeHeaders } from './llm/headers.ts'
 import { toLogFilter, type FilterLogsModel, type Rating } from './models.ts'
 import { PulzeService } from './service.ts'
 

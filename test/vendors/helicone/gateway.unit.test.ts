@@ -2,14 +2,14 @@
 // bodies, the row a call becomes, the response cache.
 import { expect, test } from 'vitest'
 import { costInHeliconeUnits } from '../../../src/pricing/prices.ts'
-import { readHeliconeHeaders, validRequestId, WorkerHeaderError } from '../../../src/vendors/helicone/helicone-headers.ts'
-import { usageOfStream } from '../../../src/vendors/helicone/llm-calls.ts'
-import { recordFromCall, type CallLog } from '../../../src/vendors/helicone/llm-record.ts'
-import { llmMountOf, pathAfterMount } from '../../../src/vendors/helicone/llm-routes.ts'
-import { aiGatewayBodyProblem, invalidBodyError, providerAuthError } from '../../../src/vendors/helicone/provider-errors.ts'
+import { readHeliconeHeaders, validRequestId, WorkerHeaderError } from '../../../src/vendors/helicone/llm/headers.ts'
+import { usageOfStream } from '../../../src/vendors/helicone/llm/handlers.ts'
+import { recordFromCall, type CallLog } from '../../../src/vendors/helicone/llm/record.ts'
+import { llmMountOf, pathAfterMount } from '../../../src/vendors/helicone/llm/routes.ts'
+import { aiGatewayBodyProblem, invalidBodyError, providerAuthError } from '../../../src/vendors/helicone/llm/provider-errors.ts'
 import { ZERO_UUID } from '../../../src/vendors/helicone/records.ts'
-import { cacheKeyBase, readCache, saveToCache } from '../../../src/vendors/helicone/response-cache.ts'
-import { aiGatewayModel, isApprovedApiBase, providerOfTargetUrl } from '../../../src/vendors/helicone/upstream.ts'
+import { cacheKeyBase, readCache, saveToCache } from '../../../src/vendors/helicone/llm/cache.ts'
+import { aiGatewayModel, isApprovedApiBase, providerOfTargetUrl } from '../../../src/vendors/helicone/llm/upstream.ts'
 
 test('Helicone-Request-Id is kept only when it is a UUID of version 1-5 (a v7 is replaced)', () => {
   const v4 = '7d4c8f2e-1b3a-4c5d-9e6f-0a1b2c3d4e5f'

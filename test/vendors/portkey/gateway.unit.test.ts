@@ -1,7 +1,7 @@
 // The gateway's pure parts: trace and metadata headers, provider selection, configs, the provider's wording of
 // a refused body, the cache key, and what a cut-short stream had delivered.
 import { expect, test } from 'vitest'
-import { cacheKey, cacheStatusOf, createGatewayCache } from '../../../src/vendors/portkey/gateway-cache.ts'
+import { cacheKey, cacheStatusOf, createGatewayCache } from '../../../src/vendors/portkey/llm/cache.ts'
 import {
   checkGatewayHeaders,
   chooseProvider,
@@ -9,10 +9,10 @@ import {
   providerForModel,
   providerForSlug,
   splitModelSlug,
-} from '../../../src/vendors/portkey/gateway-provider.ts'
-import { streamedText } from '../../../src/vendors/portkey/gateway-record.ts'
-import { metadataOf, parseBaggage, parseTraceparent, traceOf } from '../../../src/vendors/portkey/gateway-trace.ts'
-import { compileBodyCheck } from '../../../src/vendors/portkey/gateway-validation.ts'
+} from '../../../src/vendors/portkey/llm/provider.ts'
+import { streamedText } from '../../../src/vendors/portkey/llm/record.ts'
+import { metadataOf, parseBaggage, parseTraceparent, traceOf } from '../../../src/vendors/portkey/llm/trace.ts'
+import { compileBodyCheck } from '../../../src/vendors/portkey/llm/validation.ts'
 import { operationTable } from '../../../src/openapi/operations.ts'
 import type { Completion } from '../../../src/completions/index.ts'
 

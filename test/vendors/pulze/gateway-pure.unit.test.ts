@@ -12,8 +12,8 @@ import {
   routeModel,
   type AnswerContext,
   type ChoiceOutcome,
-} from '../../../src/vendors/pulze/completions.ts'
-import { readPulzeHeaders } from '../../../src/vendors/pulze/headers.ts'
+} from '../../../src/vendors/pulze/llm/handlers.ts'
+import { readPulzeHeaders } from '../../../src/vendors/pulze/llm/headers.ts'
 import { parseJsonText, pythonFloatRepr, pythonStr } from '../../../src/vendors/pulze/pydantic/json-value.ts'
 import { compilePydanticOperations } from '../../../src/vendors/pulze/pydantic/operation-compiler.ts'
 

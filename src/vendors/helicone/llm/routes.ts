@@ -1,6 +1,6 @@
 // The worker's LLM routes as the emulator mounts them: which operation is which flavour and API, and which
 // mount a path falls under (the real worker picks its router from the host name; here the first path part).
-import type { CompletionApi } from '../../completions/index.ts'
+import type { CompletionApi } from '../../../completions/index.ts'
 
 /** `oai`, `anthropic`, `gateway`: the proxy; `ai-gateway`: the AI gateway. */
 export type LlmMount = 'oai' | 'anthropic' | 'gateway' | 'ai-gateway'

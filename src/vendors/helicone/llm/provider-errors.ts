@@ -4,11 +4,11 @@
 // messages follow the providers' wording where it is known (OpenAI's `invalid_request_error` codes,
 // Anthropic's `<path>: <problem>`), and are close approximations elsewhere.
 import type { ValidateFunction } from 'ajv'
-import type { CompletionApi } from '../../completions/index.ts'
-import { createAjv } from '../../openapi/create-ajv.ts'
-import { specId } from '../../openapi/load-specs.ts'
-import { toViolations, type Violation } from '../../openapi/violations.ts'
-import type { FrameworkValidator } from '../vendor.ts'
+import type { CompletionApi } from '../../../completions/index.ts'
+import { createAjv } from '../../../openapi/create-ajv.ts'
+import { specId } from '../../../openapi/load-specs.ts'
+import { toViolations, type Violation } from '../../../openapi/violations.ts'
+import type { FrameworkValidator } from '../../vendor.ts'
 
 export type OpenAiErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } }
 export type AnthropicErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error'

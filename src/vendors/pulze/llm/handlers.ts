@@ -1,11 +1,11 @@
 // Pulze's completion routes, the part only Pulze has: which model answers a request, the answer in Pulze's
 // shape (a UUID `id` that is also the log's, `created` in milliseconds, the `metadata` block, no
 // `system_fingerprint`), and the log each call leaves. Pure: the handlers run the engine and commit.
-import type { Completion, SseEvent } from '../../completions/index.ts'
-import { costBreakdownUsd, type CostBreakdown } from '../../pricing/prices.ts'
+import type { Completion, SseEvent } from '../../../completions/index.ts'
+import { costBreakdownUsd, type CostBreakdown } from '../../../pricing/prices.ts'
 import type { PrivacyLevel } from './headers.ts'
-import { maskPayload, maskResponse } from './logs.ts'
-import type { ChatCompletionResponse, PulzeEngineResponse, ResponseMetadata, StoredLog, TextCompletionResponse } from './types.ts'
+import { maskPayload, maskResponse } from '../logs.ts'
+import type { ChatCompletionResponse, PulzeEngineResponse, ResponseMetadata, StoredLog, TextCompletionResponse } from '../types.ts'
 
 export type CompletionRoute = 'chat' | 'completions'
 export const REQUEST_TYPE = { chat: 'chat_completions', completions: 'completions' } as const

@@ -3,15 +3,15 @@
 // same for streamed chunks, and a provider's error as the gateway relays it. Pure.
 // Portkey-AI/gateway src/handlers/services/responseService.ts, src/providers/anthropic/chatComplete.ts,
 // src/providers/utils.ts.
-import type { Completion, SseEvent } from '../../completions/index.ts'
-import { headerOf, type HeaderBag } from './gateway-trace.ts'
+import type { Completion, SseEvent } from '../../../completions/index.ts'
+import { headerOf, type HeaderBag } from './trace.ts'
 import type {
   ChatCompletionChunk,
   ChatCompletionResponse,
   ProviderChatCompletion,
   ProviderChatCompletionChunk,
   ProviderError,
-} from './types.ts'
+} from '../types.ts'
 
 export type CacheStatus = 'HIT' | 'SEMANTIC HIT' | 'MISS' | 'SEMANTIC MISS' | 'DISABLED' | 'REFRESH'
 

@@ -2,10 +2,10 @@
 // message (Helicone/helicone worker/src/lib/dbLogger/DBLoggable.ts) as jawn maps it
 // (valhalla/jawn/src/lib/handlers/LoggingHandler.ts `mapRequestResponseVersionedCH`,
 // ResponseBodyHandler.ts, utils/modelMapper.ts `calculateModel`). Pure.
-import { costInUsd } from '../../pricing/prices.ts'
-import { ZERO_UUID } from './records.ts'
-import { newRecord } from './service.ts'
-import type { HeliconeRequestRecord } from './types.ts'
+import { costInUsd } from '../../../pricing/prices.ts'
+import { ZERO_UUID } from '../records.ts'
+import { newRecord } from '../service.ts'
+import type { HeliconeRequestRecord } from '../types.ts'
 
 export type TokenCounts = { prompt: number; completion: number }
 

@@ -9,14 +9,14 @@ import {
   type Completion,
   type CompletionApi,
   type SseProgress,
-} from '../../completions/index.ts'
+} from '../../../completions/index.ts'
 import type { Response } from 'express'
-import type { OperationHandler, OperationInput, Reply, VendorContext } from '../vendor.ts'
-import { apiKeyIdOf, keyScope } from './auth.ts'
-import { gatewayFailure, GATEWAY_EXCEPTION, providerFailure } from './errors.ts'
-import { cacheKey, cacheStatusOf, createGatewayCache } from './gateway-cache.ts'
-import { chooseProvider, GatewayRefusal, type ProviderChoice } from './gateway-provider.ts'
-import { gatewayGeneration, streamedText, type GatewayCall } from './gateway-record.ts'
+import type { OperationHandler, OperationInput, Reply, VendorContext } from '../../vendor.ts'
+import { apiKeyIdOf, keyScope } from '../auth.ts'
+import { gatewayFailure, GATEWAY_EXCEPTION, providerFailure } from '../errors.ts'
+import { cacheKey, cacheStatusOf, createGatewayCache } from './cache.ts'
+import { chooseProvider, GatewayRefusal, type ProviderChoice } from './provider.ts'
+import { gatewayGeneration, streamedText, type GatewayCall } from './record.ts'
 import {
   gatewayHeaders,
   providerBody,
@@ -25,11 +25,11 @@ import {
   strictCompliance,
   type CacheStatus,
   type ResponseShape,
-} from './gateway-response.ts'
-import { headerOf, metadataOf, traceOf } from './gateway-trace.ts'
-import { compileBodyCheck, type BodyRefusal } from './gateway-validation.ts'
-import { HttpError } from '../../http/http-error.ts'
-import type { PortkeyService } from './service.ts'
+} from './response.ts'
+import { headerOf, metadataOf, traceOf } from './trace.ts'
+import { compileBodyCheck, type BodyRefusal } from './validation.ts'
+import { HttpError } from '../../../http/http-error.ts'
+import type { PortkeyService } from '../service.ts'
 
 type Route = { operationId: string; api: CompletionApi; path: string; wording: 'openai' | 'anthropic' }
 

@@ -2,11 +2,11 @@
 // relays it as `<provider> error: <message>`). The body is checked against the route's schema in
 // specs/portkey.yaml (the shared OpenAI and Anthropic schemas), without filling in defaults.
 import type { ValidateFunction } from 'ajv'
-import { createAjv } from '../../openapi/create-ajv.ts'
-import { escapePointerToken } from '../../openapi/json-pointer.ts'
-import { specId } from '../../openapi/load-specs.ts'
-import type { Operation } from '../../openapi/operations.ts'
-import { toViolations, type Violation } from '../../openapi/violations.ts'
+import { createAjv } from '../../../openapi/create-ajv.ts'
+import { escapePointerToken } from '../../../openapi/json-pointer.ts'
+import { specId } from '../../../openapi/load-specs.ts'
+import type { Operation } from '../../../openapi/operations.ts'
+import { toViolations, type Violation } from '../../../openapi/violations.ts'
 
 export type BodyRefusal = { message: string; param: string | null }
 

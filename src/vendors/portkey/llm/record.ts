@@ -1,11 +1,11 @@
 // A gateway call as the generation Portkey logs for it (the record `POST /v1/logs` also stores, so the
 // feedback graphs count feedback on its trace). Pure: ids, times and counts come from the caller.
-import type { SseEvent } from '../../completions/index.ts'
-import { costInCents } from '../../pricing/prices.ts'
-import type { ProviderChoice } from './gateway-provider.ts'
-import type { CacheStatus } from './gateway-response.ts'
-import type { GatewayTrace } from './gateway-trace.ts'
-import type { Generation } from './types.ts'
+import type { SseEvent } from '../../../completions/index.ts'
+import { costInCents } from '../../../pricing/prices.ts'
+import type { ProviderChoice } from './provider.ts'
+import type { CacheStatus } from './response.ts'
+import type { GatewayTrace } from './trace.ts'
+import type { Generation } from '../types.ts'
 
 export type GatewayCall = {
   id: string

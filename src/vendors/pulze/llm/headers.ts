@@ -2,8 +2,8 @@
 // ("saved as a lowercased Dict[str, str]", other value types "stringified using Python's str()": Pulze's
 // docs, features/custom-headers/labels), `weights_*` and `policies_*` merged into them when labels are sent
 // (…/weights, …/policies), and the privacy level. Pure; the headers were validated (specs/pulze.yaml) first.
-import { loadSpec } from '../../openapi/load-specs.ts'
-import { parseJsonText, PyFloat, pythonStr, type PyJson } from './pydantic/json-value.ts'
+import { loadSpec } from '../../../openapi/load-specs.ts'
+import { parseJsonText, PyFloat, pythonStr, type PyJson } from '../pydantic/json-value.ts'
 
 /** The header names as Node hands them over. */
 export const PULZE_HEADERS = {

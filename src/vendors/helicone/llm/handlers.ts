@@ -7,13 +7,13 @@
 // so a score sent right after the call finds it.
 import { performance } from 'node:perf_hooks'
 import type { Response } from 'express'
-import { CompletionRequestError, formatSseEvent, writeSse, type Completion, type SseEvent } from '../../completions/index.ts'
-import type { Grant, JsonReply, OperationHandler, OperationInput, Reply, StreamReply, VendorContext } from '../vendor.ts'
-import { proxyLogGrant } from './auth.ts'
-import { AI_GATEWAY_MISSING_MODEL, AI_GATEWAY_MODEL_NOT_STRING, PLAIN_TEXT_TYPE, workerError } from './errors.ts'
-import { MAX_CACHE_BUCKET_SIZE, readHeliconeHeaders, WorkerHeaderError, type HeliconeHeaders } from './helicone-headers.ts'
-import { modelOfBody, recordFromCall, usageOfBody, type CallLog, type TokenCounts } from './llm-record.ts'
-import { LLM_ROUTES, pathAfterMount, type LlmRoute } from './llm-routes.ts'
+import { CompletionRequestError, formatSseEvent, writeSse, type Completion, type SseEvent } from '../../../completions/index.ts'
+import type { Grant, JsonReply, OperationHandler, OperationInput, Reply, StreamReply, VendorContext } from '../../vendor.ts'
+import { proxyLogGrant } from '../auth.ts'
+import { AI_GATEWAY_MISSING_MODEL, AI_GATEWAY_MODEL_NOT_STRING, PLAIN_TEXT_TYPE, workerError } from '../errors.ts'
+import { MAX_CACHE_BUCKET_SIZE, readHeliconeHeaders, WorkerHeaderError, type HeliconeHeaders } from './headers.ts'
+import { modelOfBody, recordFromCall, usageOfBody, type CallLog, type TokenCounts } from './record.ts'
+import { LLM_ROUTES, pathAfterMount, type LlmRoute } from './routes.ts'
 import {
   aiGatewayBodyProblem,
   anthropicError,
@@ -22,9 +22,9 @@ import {
   providerAuthError,
   type ProviderError,
 } from './provider-errors.ts'
-import { ZERO_UUID } from './records.ts'
-import { cacheKeyBase, readCache, saveToCache } from './response-cache.ts'
-import type { HeliconeService } from './service.ts'
+import { ZERO_UUID } from '../records.ts'
+import { cacheKeyBase, readCache, saveToCache } from './cache.ts'
+import type { HeliconeService } from '../service.ts'
 import { aiGatewayModel, isApprovedApiBase, isAzureApiBase, providerOfTargetUrl } from './upstream.ts'
 
 type Json = Record<string, unknown>

@@ -2,9 +2,9 @@
 // An entry belongs to the tenant's records it was made with: after a reset or seed replaces them, it is gone
 // (a reset empties the cache as it empties the logs).
 import { createHash } from 'node:crypto'
-import type { Completion } from '../../completions/index.ts'
-import type { CacheMode, CacheSettings } from './gateway-provider.ts'
-import type { CacheStatus } from './gateway-response.ts'
+import type { Completion } from '../../../completions/index.ts'
+import type { CacheMode, CacheSettings } from './provider.ts'
+import type { CacheStatus } from './response.ts'
 
 /** Entries kept; the oldest goes first. */
 export const MAX_CACHED_ANSWERS = 1000

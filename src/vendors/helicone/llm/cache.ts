@@ -4,7 +4,7 @@
 // emulator keeps it in memory, one cache per organization state (a WeakMap keyed by the tenant's state
 // object, so a reset or a seed of the tenant, which replace that object, empty its cache).
 import { createHash } from 'node:crypto'
-import { headerValue, type CacheSettings } from './helicone-headers.ts'
+import { headerValue, type CacheSettings } from './headers.ts'
 
 /** A stored answer: the bytes as they were sent, and the id of the call that produced them. */
 export type CachedAnswer = {

@@ -1,7 +1,7 @@
 // Which provider answers a gateway call, and what the gateway itself refuses before any provider is tried:
 // the provider, virtual key and config headers, an `@slug/` model prefix, inline configs with targets and
 // cache settings. Pure. Portkey-AI/gateway src/middlewares/requestValidator/index.ts, src/globals.ts.
-import { headerOf, type HeaderBag } from './gateway-trace.ts'
+import { headerOf, type HeaderBag } from './trace.ts'
 
 /** The gateway's provider names (Portkey-AI/gateway src/globals.ts `VALID_PROVIDERS`, 1.15.2). */
 export const VALID_PROVIDERS: readonly string[] = [
