@@ -4,35 +4,45 @@
 import { readFile } from 'node:fs/promises'
 import { Portkey } from 'portkey-ai'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { afterAll, afterEach, expect, test } from 'vitest'
 import { keyHash } from '../../src/control/journal.ts'
 import { startTestEmulator, freshKey } from '../helpers/create-test-emulator.ts'
 import { launchChromium, maybeWriteReadmeImage, openPage, screenshot, type WatchedPage } from './browser.ts'
+
+// The few page globals used inside page.evaluate(), typed here: the test project has Node's types, not the DOM's.
+type PageElement = {
+  id: string
+  dataset: Record<string, string | undefined>
+  textContent: string | null
+  innerText: string
+  outerHTML: string
+  labels?: { length: number } | null
+  closest(selector: string): PageElement | null
+  querySelectorAll(selector: string): Iterable<PageElement>
+}
+declare const document: { activeElement: PageElement | null; querySelectorAll(selector: string): Iterable<PageElement> }
 
 const PORTKEY_KEY = 'pk-emulator-dev'
 const HELICONE_KEY = 'sk-helicone-emulator-dev'
 const PULZE_KEY = 'sk-pulze-emulator-dev'
 const UI = '/__emulator/ui/'
 
+// At the top level: without Chromium the file fails (with launchChromium's message), it is never skipped.
+const browser: Browser = await launchChromium()
 const emulator = await startTestEmulator({ fixtures: ['fixtures/default.json'] })
-let browser: Browser
 const opened: WatchedPage[] = []
 
-beforeAll(async () => {
-  browser = await launchChromium()
-}, 30_000)
-
 afterAll(async () => {
-  await browser?.close()
+  await browser.close()
   await emulator.close()
 })
 
 /** A watched page; afterEach fails the test on a console error or a request that left the origin. */
-async function open(path: string, options: Parameters<typeof openPage>[2] = {}): Promise<Page> {
-  const watched = await openPage(browser, emulator.url, options)
+async function open(path: string, options: Parameters<typeof openPage>[2] = {}, origin = emulator.url): Promise<WatchedPage> {
+  const watched = await openPage(browser, origin, options)
   opened.push(watched)
-  await watched.page.goto(`${emulator.url}${path}`)
-  return watched.page
+  await watched.page.goto(`${origin}${path}`)
+  return watched
 }
 
 afterEach(async () => {
@@ -80,7 +90,7 @@ function countsOfState(state: StateDoc): Record<string, number> {
 async function countsOnOverview(page: Page): Promise<Record<string, number>> {
   return page.evaluate(() => {
     const counts: Record<string, number> = {}
-    for (const cell of document.querySelectorAll<HTMLElement>('table[id$="-tenants"] [data-count]')) {
+    for (const cell of document.querySelectorAll('table[id$="-tenants"] [data-count]')) {
       const table = cell.closest('table')!.id.replace(/-tenants$/, '')
       const ref = cell.closest('tr')!.dataset['key']!
       counts[`${table}/${ref}/${cell.dataset['count']}`] = Number(cell.textContent)
@@ -100,14 +110,16 @@ async function numbersOf(page: Page, figure: string): Promise<string[][]> {
 async function plotted(page: Page, figure: string): Promise<(number | null)[][]> {
   return page
     .locator(`#${figure} .plot`)
-    .evaluate((el) => (el as HTMLElement & { uplot: { data: (number | null)[][] } }).uplot.data.map((series) => [...series]))
+    .evaluate((el) =>
+      (el as unknown as { uplot: { data: (number | null)[][] } }).uplot.data.map((series: (number | null)[]) => [...series]),
+    )
 }
 
 test('GET / redirects to the dashboard; the overview shows the base URLs, demo keys unmasked, and the counts of /state', async () => {
   const res = await fetch(`${emulator.url}/`, { redirect: 'manual' })
   expect([res.status, res.headers.get('location')]).toEqual([302, UI])
 
-  const page = await open('/')
+  const { page } = await open('/')
   expect(page.url()).toBe(`${emulator.url}${UI}`)
   await page.locator('#portkey-tenants [data-count]').first().waitFor()
   const endpoints = await page.locator('#endpoints tbody').innerText()
@@ -130,7 +142,7 @@ test('GET / redirects to the dashboard; the overview shows the base URLs, demo k
 test('a key that is not a bundled demo key is shown masked: a prefix and its last 4 characters', async () => {
   const key = freshKey('masked')
   await new Portkey({ apiKey: key, baseURL: `${emulator.url}/portkey/v1` }).feedback.create({ traceID: 'mask-1', value: 1 })
-  const page = await open(UI)
+  const { page } = await open(UI)
   const row = page.locator(`#portkey-tenants tr[data-key="${keyHash(key)}"]`)
   await row.waitFor()
   const text = await row.innerText()
@@ -140,7 +152,7 @@ test('a key that is not a bundled demo key is shown masked: a prefix and its las
 })
 
 test('Portkey: the score bars carry the numbers of /feedbacks/scores for the same window and filters', async () => {
-  const page = await open(`${UI}#/portkey/${keyHash(PORTKEY_KEY)}`)
+  const { page } = await open(`${UI}#/portkey/${keyHash(PORTKEY_KEY)}`)
   const figure = page.locator('#score-distribution')
 
   const check = async () => {
@@ -191,7 +203,7 @@ test('Portkey: the score bars carry the numbers of /feedbacks/scores for the sam
 
 test("Helicone: the chart's points are the answer of /v1/dashboard/scores/query with the browser's time zone offset", async () => {
   // New York in November is UTC−5: getTimezoneOffset() is 300, which is what Helicone's dashboard sends.
-  const page = await open(`${UI}#/helicone/${keyHash(HELICONE_KEY)}`, { timezoneId: 'America/New_York' })
+  const { page } = await open(`${UI}#/helicone/${keyHash(HELICONE_KEY)}`, { timezoneId: 'America/New_York' })
   const figure = page.locator('#scores-over-time')
   await figure.waitFor()
   await page.getByLabel('Increment', { exact: true }).selectOption('week')
@@ -227,7 +239,7 @@ test("Helicone: the chart's points are the answer of /v1/dashboard/scores/query 
 })
 
 test('Pulze: the logs table shows rating, feedback and privacy level, masked as the API masks', async () => {
-  const page = await open(`${UI}#/pulze/${keyHash(PULZE_KEY)}`)
+  const { page } = await open(`${UI}#/pulze/${keyHash(PULZE_KEY)}`)
   const rows = page.locator('#pulze-logs tbody tr[data-key]')
   await rows.first().waitFor()
   const res = await fetch(`${emulator.url}/pulze/v1/logs?page=1&size=100`, {
@@ -245,9 +257,9 @@ test('Pulze: the logs table shows rating, feedback and privacy level, masked as 
   const items = new Map(((await res.json()) as { items: Log[] }).items.map((log) => [log.id, log]))
   const shown = await rows.evaluateAll((trs) =>
     trs.map((tr) => ({
-      id: (tr as HTMLElement).dataset['key']!,
+      id: (tr as unknown as PageElement).dataset['key']!,
       ...Object.fromEntries(
-        [...tr.querySelectorAll<HTMLElement>('[data-column]')].map((td) => [td.dataset['column']!, td.innerText.trim()]),
+        [...(tr as unknown as PageElement).querySelectorAll('[data-column]')].map((td) => [td.dataset['column']!, td.innerText.trim()]),
       ),
     })),
   )
@@ -266,7 +278,7 @@ test('Pulze: the logs table shows rating, feedback and privacy level, masked as 
 })
 
 test('a feedback posted through the API appears without a reload, on the tenant page and the overview', async () => {
-  const page = await open(`${UI}#/portkey/${keyHash(PORTKEY_KEY)}`)
+  const { page } = await open(`${UI}#/portkey/${keyHash(PORTKEY_KEY)}`)
   const caption = page.locator('#portkey-feedback caption')
   await caption.waitFor()
   const before = await control<StateDoc>(`/state?apiKey=${PORTKEY_KEY}`)
@@ -306,7 +318,7 @@ test('a feedback posted through the API appears without a reload, on the tenant 
 })
 
 test('reset asks first, then puts the tenant back; seed loads an uploaded fixture; download saves the state', async () => {
-  const page = await open(UI)
+  const { page } = await open(UI)
   const key = freshKey('seeded')
   const doc = {
     portkey: [
@@ -354,7 +366,7 @@ test('Requests: newest first with status and violations; a click shows the reque
     body: JSON.stringify({ trace_id: 'j-1', value: 2 }),
   })
   await fetch(`${emulator.url}/portkey/v1/feedback`, { method: 'POST', headers: portkey, body: JSON.stringify({ value: 'not a number' }) })
-  const page = await open(`${UI}#/requests`)
+  const { page } = await open(`${UI}#/requests`)
   const rows = page.locator('#requests tbody tr[data-key]')
   await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2)
   const [newest, previous] = (await control<{ requests: { id: string; status: number }[] }>('/requests?limit=2')).requests
@@ -371,7 +383,7 @@ test('Requests: newest first with status and violations; a click shows the reque
 })
 
 test('keyboard: the skip link, the navigation and a sortable header work without a mouse', async () => {
-  const page = await open(UI)
+  const { page } = await open(UI)
   await page.locator('#portkey-tenants').waitFor()
   await page.keyboard.press('Tab')
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
@@ -383,7 +395,50 @@ test('keyboard: the skip link, the navigation and a sortable header work without
   expect(page.url()).toContain('#/requests')
   // Every form control has a label.
   const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('select, input')].filter((el) => (el as HTMLInputElement).labels?.length === 0).map((el) => el.outerHTML),
+    [...document.querySelectorAll('select, input')].filter((el) => el.labels?.length === 0).map((el) => el.outerHTML),
   )
   expect(unlabelled).toEqual([])
+})
+
+test('with --admin-token the dashboard asks for the token, shows nothing without it and sends it (live updates too)', async () => {
+  const guarded = await startTestEmulator({ fixtures: ['fixtures/default.json'], adminToken: 'dash-secret' })
+  const problems: string[] = []
+  try {
+    const watched = await open(UI, {}, guarded.url)
+    const { page } = watched
+    const input = page.getByLabel('Admin token')
+    await input.waitFor()
+    expect(await page.locator('table').count()).toBe(0)
+    for (const path of ['/tenants', '/state', '/requests', '/events']) {
+      expect((await fetch(`${guarded.url}/__emulator${path}`)).status).toBe(401)
+    }
+    await screenshot(page, 'token')
+
+    await input.fill('wrong')
+    await page.getByRole('button', { name: 'Open the dashboard' }).click()
+    await page.getByRole('alert').filter({ hasText: 'refused' }).waitFor()
+    // The refused token's 401s are the only console errors allowed.
+    const refused = watched.problems.splice(0)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((p) => p.includes('status of 401'))).toBe(true)
+
+    await page.getByLabel('Admin token').fill('dash-secret')
+    await page.getByRole('button', { name: 'Open the dashboard' }).click()
+    const cell = page.locator(`#portkey-tenants tr[data-key="${keyHash(PORTKEY_KEY)}"] [data-count="feedback"]`)
+    const count = (await fetch(`${guarded.url}/__emulator/state?apiKey=${PORTKEY_KEY}`, {
+      headers: { authorization: 'Bearer dash-secret' },
+    })
+      .then((r) => r.json())
+      .then((d) => (d as StateDoc).portkey![0]!.feedback.length)) as number
+    await expect.poll(() => cell.innerText()).toBe(String(count))
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live')).toBe('live')
+    await new Portkey({ apiKey: PORTKEY_KEY, baseURL: `${guarded.url}/portkey/v1` }).feedback.create({ traceID: 'guarded-1', value: 1 })
+    await expect.poll(() => cell.innerText(), { timeout: 5000 }).toBe(String(count + 1))
+  } finally {
+    // Pages first: closing the emulator under a live page would log its reconnection attempts.
+    problems.push(...opened.flatMap((w) => w.problems))
+    await Promise.all(opened.splice(0).map((w) => w.context.close()))
+    await guarded.close()
+  }
+  expect(problems).toEqual([])
 })
