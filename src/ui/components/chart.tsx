@@ -58,10 +58,22 @@ export function Figure(props: {
 export function barOptions(label: string): Omit<uPlot.Options, 'width' | 'height'> {
   const bars = uPlot.paths.bars?.({ size: [0.6, 48] })
   return {
-    scales: { x: { time: false, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    // Scores on a number line (Portkey's values are integers from -10 to 10), one unit of room on each side so
+    // that the first and last bars are drawn whole, and a tick under each bar.
+    scales: {
+      x: { time: false, range: (_u, min, max) => [min - 1, max + 1] },
+      y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
     legend: { show: false },
     cursor: { points: { show: false } },
-    axes: [{ label: 'score', values: (_u, splits) => splits.map((v) => String(v)) }, { label }],
+    axes: [
+      {
+        label: 'score',
+        splits: (u) => Array.from(u.data[0]),
+        values: (_u, splits) => splits.map((score) => String(score)),
+      },
+      { label },
+    ],
     series: [
       { label: 'score' },
       {
