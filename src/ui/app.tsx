@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { createControl, storedToken, storeToken, tokenRequired, type VendorName } from './api.ts'
 import { Dashboard, useDashboard } from './context.ts'
-import { setUnauthorizedHandler, useResource } from './hooks.ts'
+import { reportUnauthorized, setUnauthorizedHandler, useResource } from './hooks.ts'
 import { onLiveStatus, startLive, stopLive, type LiveStatus } from './live.ts'
 import { HeliconePage } from './pages/helicone.tsx'
 import { OverviewPage } from './pages/overview.tsx'
@@ -79,7 +79,8 @@ function Shell(props: { token: string | null }) {
   const route = useRoute()
   const [live, setLive] = useState<LiveStatus>('connecting')
   useEffect(() => {
-    startLive(props.token, () => overview.reload())
+    // A refused token asks for it again (reloading the overview would only be refused once more).
+    startLive(props.token, reportUnauthorized)
     const stop = onLiveStatus(setLive)
     return () => {
       stop()

@@ -15,6 +15,11 @@ export function setUnauthorizedHandler(handler: () => void): void {
   unauthorized = handler
 }
 
+/** The control API refused the token (a 401 outside useResource, such as the event stream's). */
+export function reportUnauthorized(): void {
+  unauthorized()
+}
+
 /**
  * Loads `load()` now, again when `deps` change, and when a live event `concerns` the page. Answers that come
  * back out of order are dropped (only the newest request's answer is shown).

@@ -148,3 +148,45 @@ test('close() ends open event streams (the server can stop)', async () => {
   await emulator.close()
   expect(await reading).toEqual([{ event: 'ready', data: '{}' }])
 })
+
+test('/tenants with --keys: the tenant is named, not a key, and apiKey is a listed key that may read its analytics', async () => {
+  const emulator = await createTestEmulator({
+    keys: {
+      portkey: [
+        { key: 'acme-writer', tenant: 'acme', scopes: ['logs.write'] },
+        { key: 'acme-reader', tenant: 'acme', scopes: ['analytics.view'] },
+        { key: 'globex-writer', tenant: 'globex', scopes: ['logs.write'] },
+      ],
+      helicone: [{ key: 'hc-read-only', permissions: 'r' }],
+    },
+  })
+  for (const key of ['acme-writer', 'globex-writer']) {
+    await request(emulator.app).post('/portkey/v1/feedback').set('x-portkey-api-key', key).send({ trace_id: 't', value: 1 }).expect(200)
+  }
+  const { body } = await request(emulator.app).get('/__emulator/tenants').expect(200)
+  const portkey = body.vendors[0]
+  expect(portkey.anyKey).toBe(false)
+  expect(portkey.tenants.map((t: object) => ({ ...t, lastWriteAt: undefined }))).toEqual([
+    {
+      tenant: 'acme',
+      ref: keyHash('acme'),
+      apiKey: 'acme-reader',
+      readable: true,
+      tenantIsKey: false,
+      demo: false,
+      counts: { generations: 0, feedback: 1 },
+      lastWriteAt: undefined,
+    },
+    {
+      tenant: 'globex',
+      ref: keyHash('globex'),
+      apiKey: 'globex-writer',
+      readable: false,
+      tenantIsKey: false,
+      demo: false,
+      counts: { generations: 0, feedback: 1 },
+      lastWriteAt: undefined,
+    },
+  ])
+  expect(body.vendors[1]).toMatchObject({ anyKey: false, keys: [{ key: 'hc-read-only', demo: false }], tenants: [] })
+})

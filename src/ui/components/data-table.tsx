@@ -23,6 +23,8 @@ function compare(a: string | number | null | undefined, b: string | number | nul
 
 export function DataTable<Row>(props: {
   id: string
+  /** What the rows are, for the pager's name ("Pages of the feedback"). */
+  label: string
   caption: ComponentChildren
   columns: readonly Column<Row>[]
   rows: readonly Row[]
@@ -101,7 +103,7 @@ export function DataTable<Row>(props: {
       </div>
       {pages > 1 && (
         <Pager
-          label={props.id}
+          label={props.label}
           page={current}
           hasNext={current < pages - 1}
           onPage={setPage}

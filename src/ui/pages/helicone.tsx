@@ -130,7 +130,7 @@ export function HeliconePage(props: { summary: TenantSummary; mount: string }) {
           </table>
         </div>
         <Pager
-          label="helicone-requests"
+          label="the requests"
           page={page}
           hasNext={rows.length > PAGE_SIZE}
           onPage={setPage}

@@ -112,6 +112,7 @@ function VendorTenants(props: { vendor: VendorOverview }) {
       <h2 id={`${vendor.vendor}-tenants-title`}>{VENDOR_TITLES[vendor.vendor]} tenants</h2>
       <DataTable
         id={`${vendor.vendor}-tenants`}
+        label={`the ${VENDOR_TITLES[vendor.vendor]} tenants`}
         caption={`${vendor.tenants.length} tenant${vendor.tenants.length === 1 ? '' : 's'} with records`}
         columns={columns}
         rows={vendor.tenants}

@@ -133,6 +133,7 @@ export function PortkeyPage(props: { summary: TenantSummary; mount: string }) {
         <h2 id="feedback-title">Feedback</h2>
         <DataTable
           id="portkey-feedback"
+          label="the feedback"
           caption={`${state.data?.feedback.length ?? 0} feedback records (every one the tenant holds; the filters apply to the charts)`}
           columns={FEEDBACK_COLUMNS}
           rows={state.data?.feedback ?? []}
@@ -144,6 +145,7 @@ export function PortkeyPage(props: { summary: TenantSummary; mount: string }) {
         <h2 id="generations-title">Generations</h2>
         <DataTable
           id="portkey-generations"
+          label="the generations"
           caption={`${generations.length} generations (logged requests)`}
           columns={GENERATION_COLUMNS}
           rows={generations}

@@ -84,7 +84,7 @@ export function PulzePage(props: { summary: TenantSummary; mount: string }) {
           </table>
         </div>
         <Pager
-          label="pulze-logs"
+          label="the logs"
           page={page}
           hasNext={result !== undefined && result !== null && page + 1 < result.pages}
           onPage={setPage}
