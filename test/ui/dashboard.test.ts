@@ -354,6 +354,8 @@ test('reset asks first, then puts the tenant back; seed loads an uploaded fixtur
   expect((await control<StateDoc>(`/state?apiKey=${key}`)).portkey ?? []).toEqual([])
 })
 
+type Journaled = { id: string; status: number; violations: { request: unknown[]; response: unknown[] } }
+
 test('Requests: newest first with status and violations; a click shows the request and response bodies', async () => {
   const key = freshKey('journal')
   const portkey = { 'x-portkey-api-key': key, 'content-type': 'application/json' }
@@ -366,10 +368,13 @@ test('Requests: newest first with status and violations; a click shows the reque
   const { page } = await open(`${UI}#/requests`)
   const rows = page.locator('#requests tbody tr[data-key]')
   await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2)
-  const [newest, previous] = (await control<{ requests: { id: string; status: number }[] }>('/requests?limit=2')).requests
+  const [newest, previous] = (await control<{ requests: Journaled[] }>('/requests?limit=2')).requests
   expect(await rows.nth(0).getAttribute('data-key')).toBe(newest!.id)
   expect(await rows.nth(0).locator('[data-column="status"]').innerText()).toBe(String(newest!.status))
   expect(newest!.status).toBeGreaterThanOrEqual(400)
+  const violations = newest!.violations.request.length + newest!.violations.response.length
+  expect(violations).toBeGreaterThan(0)
+  expect(await rows.nth(0).locator('[data-column="violations"]').innerText()).toBe(String(violations))
 
   await rows.nth(1).getByRole('link').click()
   const detail = page.locator('#request-detail')
