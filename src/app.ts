@@ -5,7 +5,10 @@ import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
 import { createObserver } from './control/exchange.ts'
 import type { FaultRules } from './control/fault-rules.ts'
+import { ChangeFeed } from './control/change-feed.ts'
+import { createDashboardRouter, DASHBOARD_PATH, isDashboardRequest } from './control/dashboard.ts'
 import { controlApi, type StateControl } from './control/index.ts'
+import { servedEndpoints } from './control/overview.ts'
 import type { Journal } from './control/journal.ts'
 import { createOperationRouter, lastResortErrorHandler } from './http/operation-router.ts'
 import { problem } from './http/problem.ts'
@@ -14,6 +17,7 @@ import { operationTable } from './openapi/operations.ts'
 import type { Store } from './store/store.ts'
 import { scrubUrl } from './recordings/scrub.ts'
 import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
+import type { VendorName } from './vendors/vendor-name.ts'
 
 export type Logger = {
   /** One line per request: method, path, status, milliseconds. */
@@ -48,6 +52,10 @@ export type AppOptions = {
   completions: CompletionEngine
   /** `--admin-token`: the control API then requires `Authorization: Bearer <token>`. */
   adminToken?: string | undefined
+  /** The keys of the startup fixtures, per vendor (the banner and the dashboard list them). Default: none. */
+  fixtureKeys?: Readonly<Record<VendorName, readonly string[]>>
+  /** Last writes per tenant and the `/__emulator/events` stream; told about every journaled request. Default: a fresh one. */
+  feed?: ChangeFeed
 }
 
 /** The Express app: every vendor under `/<vendor>`, the control API under `/__emulator`. Never listens. */
@@ -57,6 +65,8 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false)
   app.set('query parser', 'simple')
   app.use((req: Request, res: Response, next) => {
+    // The dashboard's own traffic would drown the app's lines.
+    if (isDashboardRequest(req) || req.path.startsWith(DASHBOARD_PATH)) return next()
     const started = process.hrtime.bigint()
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
@@ -70,6 +80,9 @@ export function createApp(options: AppOptions): Express {
   const journal = options.journal ?? null
   const coverage = options.coverage ?? new Coverage(options.vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
   const clock = options.clock ?? new TestClock(options.vendorOptions.now)
+  const feed = options.feed ?? new ChangeFeed(options.vendorOptions.now)
+  app.use('/__emulator/ui', createDashboardRouter({ adminToken: options.adminToken }))
+  if (options.rootVendor === undefined) app.get('/', (_req: Request, res: Response) => res.redirect(302, DASHBOARD_PATH))
   app.use(
     '/__emulator',
     createOperationRouter(
@@ -87,12 +100,20 @@ export function createApp(options: AppOptions): Express {
         clock,
         completions: options.completions.rules,
         adminToken: options.adminToken,
+        endpoints: servedEndpoints({
+          served: options.vendors.map((v) => v.name),
+          rootVendor: options.rootVendor?.name,
+          fixtureKeys: options.fixtureKeys ?? { portkey: [], helicone: [], pulze: [] },
+          keys: options.keys,
+        }),
+        feed,
       },
       pipeline,
     ),
   )
-  if (options.beforeVendors !== undefined) app.use(options.beforeVendors)
-  const observe = createObserver(journal, coverage)
+  const replay = options.beforeVendors
+  if (replay !== undefined) app.use((req, res, next) => (isDashboardRequest(req) ? next() : replay(req, res, next)))
+  const observe = createObserver(journal, coverage, feed)
   for (const vendor of options.vendors) {
     const ctx = {
       db: options.db,

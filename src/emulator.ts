@@ -13,6 +13,7 @@ import {
   type CompletionRule,
   type CompletionRuleSet,
 } from './completions/index.ts'
+import { ChangeFeed } from './control/change-feed.ts'
 import { TestClock } from './control/clock.ts'
 import { Coverage } from './control/coverage.ts'
 import { createObserver } from './control/exchange.ts'
@@ -242,6 +243,8 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
   }
   const faults = new FaultRules(options.seed ?? 1)
   const coverage = new Coverage(vendors.map((v) => ({ name: v.name, operations: operationTable(v.name) })))
+  const feed = new ChangeFeed(now)
+  const stopFeeding = store.onApplied((op) => feed.operationApplied(op))
   const replay =
     options.replay === undefined
       ? undefined
@@ -249,7 +252,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
           options.replay,
           vendors,
           options.vendor === undefined ? undefined : vendors[0],
-          createObserver(journal, coverage),
+          createObserver(journal, coverage, feed),
         )
   const journalOn = (): Journal => {
     if (journal === null) throw new Error('the request journal is off (journalSize: 0)')
@@ -315,6 +318,8 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     coverage,
     clock,
     adminToken: options.adminToken,
+    fixtureKeys,
+    feed,
   })
 
   // Validators compile on first use; compile the rest in the background, a little at a time.
@@ -326,6 +331,9 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     const s = server
     server = null
     listening = null
+    // Event streams never end by themselves: end them so that the server can close.
+    feed.close()
+    stopFeeding()
     if (s !== null) {
       await new Promise<void>((resolve, reject) => {
         s.close((error) => (error ? reject(error) : resolve()))

@@ -4,6 +4,8 @@ import { ConfigError } from '../config/config-error.ts'
 import { DEFAULT_JOURNAL_SIZE } from '../control/journal.ts'
 import { createEmulator, DEFAULT_COMPLETION_LATENCY_MS, type EmulatorOptions } from '../emulator.ts'
 import { isLoopbackHostname } from '../control/access.ts'
+import { DASHBOARD_PATH } from '../control/dashboard.ts'
+import { servedEndpoints } from '../control/overview.ts'
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-name.ts'
 import { VERSION } from '../version.ts'
 
@@ -148,17 +150,18 @@ export async function run(
   }
 
   const lines = [`llm-feedback-emulator ${VERSION} listening on ${url}`, `  store: ${options.db}${options.strict ? ' (strict)' : ''}`]
-  const served = options.vendor === undefined ? VENDOR_NAMES : [options.vendor]
-  const baseUrls = { portkey: '/portkey/v1', helicone: '/helicone', pulze: '/pulze/v1' } as const
-  for (const vendor of served) {
-    const base = options.vendor === undefined ? baseUrls[vendor] : baseUrls[vendor].replace(`/${vendor}`, '')
-    const keys = [...new Set([...emulator.fixtureKeys[vendor], ...emulator.keys.listed(vendor).map((k) => k.key)])]
-    const keyText = keys.length > 0 ? `keys: ${keys.join(', ')}` : 'any key'
-    lines.push(
-      `  ${vendor.padEnd(8)} ${url}${base}   (${keyText}${emulator.keys.isOpen(vendor) ? '; any other key is a new, empty tenant' : ''})`,
-    )
+  const endpoints = servedEndpoints({
+    served: options.vendor === undefined ? VENDOR_NAMES : [options.vendor],
+    rootVendor: options.vendor,
+    fixtureKeys: emulator.fixtureKeys,
+    keys: emulator.keys,
+  })
+  for (const { vendor, basePath, keys, anyKey } of endpoints) {
+    const keyText = keys.length > 0 ? `keys: ${keys.map((k) => k.key).join(', ')}` : 'any key'
+    lines.push(`  ${vendor.padEnd(8)} ${url}${basePath}   (${keyText}${anyKey ? '; any other key is a new, empty tenant' : ''})`)
   }
-  lines.push(`  control  ${url}/__emulator/health | /reset | /seed | /state | /requests | /faults | /clock | /coverage`)
+  lines.push(`  control  ${url}/__emulator/health | /reset | /seed | /state | /tenants | /requests | /faults | /clock | /coverage`)
+  lines.push(`  dashboard ${url}${DASHBOARD_PATH}${adminToken === undefined ? '' : '   (asks for the admin token)'}`)
   // Handlers first: whoever reads the banner may signal at once (stdout to a pipe is synchronous on Linux).
   let stopping = false
   const stop = (signal: string) => {

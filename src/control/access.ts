@@ -44,18 +44,32 @@ export function checkControlAccess(req: Request, adminToken: string | undefined)
       })
     }
   } else {
-    const host = req.headers.host
-    if (host !== undefined && !isLoopbackHostname(hostnameOf(host))) {
-      throw denied(403, 'Forbidden', `The control API answers loopback host names only, not ${host} (use --admin-token to serve others).`)
-    }
-    const origin = req.headers.origin
-    if (origin !== undefined && !isLoopbackOrigin(origin)) {
-      throw denied(403, 'Forbidden', `The control API does not answer pages from ${origin}.`)
-    }
+    checkLoopback(req)
   }
   if (req.method === 'POST' && hasBody(req) && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
     throw denied(415, 'Unsupported Media Type', 'Control API bodies are application/json.')
   }
+}
+
+/** 403 unless the `Host` is a loopback name and the `Origin`, if any, too (DNS rebinding, cross-origin pages). */
+function checkLoopback(req: Request): void {
+  const host = req.headers.host
+  if (host !== undefined && !isLoopbackHostname(hostnameOf(host))) {
+    throw denied(403, 'Forbidden', `The control API answers loopback host names only, not ${host} (use --admin-token to serve others).`)
+  }
+  const origin = req.headers.origin
+  if (origin !== undefined && !isLoopbackOrigin(origin)) {
+    throw denied(403, 'Forbidden', `The control API does not answer pages from ${origin}.`)
+  }
+}
+
+/**
+ * Who may load the dashboard's static shell (`/__emulator/ui/`). It holds no data (everything it shows comes
+ * from the control API), so with `--admin-token` any host gets it and the page asks for the token; without
+ * one, the same loopback Host/Origin rule as the control API applies.
+ */
+export function checkShellAccess(req: Request, adminToken: string | undefined): void {
+  if (adminToken === undefined) checkLoopback(req)
 }
 
 function isLoopbackOrigin(origin: string): boolean {

@@ -1,6 +1,7 @@
 // A typed client of the control API (`/__emulator`), for tests that drive an emulator running as a process
-// (or listening in-process). Typed from the generated specs/emulator.yaml types through openapi-fetch: no
-// hand-written copy of a request or answer shape. `createEmulator()`'s result has the same operations in-process.
+// (or listening in-process), and for the dashboard (src/ui), which bundles it. Typed from the generated
+// specs/emulator.yaml types through openapi-fetch: no hand-written copy of a request or answer shape.
+// `createEmulator()`'s result has the same operations in-process.
 import createClient from 'openapi-fetch'
 import type { components, paths } from '../generated/emulator.ts'
 
@@ -51,6 +52,8 @@ export function createControlClient(options: string | ControlClientOptions) {
     reset: (query: QueryOf<'/reset', 'post'> = {}) => call(api.POST('/reset', { params: { query } })),
     seed: (doc: Schemas['FixtureDocument']) => call(api.POST('/seed', { body: doc })),
     state: (query: QueryOf<'/state', 'get'> = {}) => call(api.GET('/state', { params: { query } })),
+    /** Every served vendor with its base path, dev keys and tenants (record counts, last write, a key). */
+    tenants: () => call(api.GET('/tenants')),
 
     /** Journaled requests, newest first (default at most 100). */
     requests: async (filter: QueryOf<'/requests', 'get'> = {}) =>

@@ -47,11 +47,17 @@ export type Exchange = {
 export type ExchangeObserver = (exchange: Exchange) => void
 
 /** The observer the vendor routes and replay share: coverage counts every answer, the journal (if on) keeps it. */
-export function createObserver(journal: { record: ExchangeObserver } | null, coverage: { record: ExchangeObserver }): ExchangeObserver {
+export function createObserver(
+  journal: { record: ExchangeObserver } | null,
+  coverage: { record: ExchangeObserver },
+  /** Told once a request is journaled (the dashboard's live updates). */
+  feed?: { requestRecorded(): void },
+): ExchangeObserver {
   if (journal === null) return (exchange) => coverage.record(exchange)
   return (exchange) => {
     coverage.record(exchange)
     journal.record(exchange)
+    feed?.requestRecorded()
   }
 }
 

@@ -17,6 +17,8 @@ import { toHar } from './har.ts'
 import type { Journal, RequestFilter, RequestMatcher } from './journal.ts'
 import { operationTable } from '../openapi/operations.ts'
 import { checkControlAccess } from './access.ts'
+import { MAX_EVENT_STREAMS, type ChangeFeed } from './change-feed.ts'
+import { tenantOverview, type VendorEndpoint } from './overview.ts'
 
 /** The state changes the control API shares with `createEmulator()`'s `reset()` and `seed()`. */
 export type StateControl = {
@@ -40,6 +42,10 @@ export type ControlContext = {
   completions: CompletionRuleSet
   /** `--admin-token`: every control request then needs `Authorization: Bearer <token>`. */
   adminToken?: string | undefined
+  /** The served vendors as the banner prints them. */
+  endpoints: readonly VendorEndpoint[]
+  /** Last writes per tenant and the `/events` stream. */
+  feed: ChangeFeed
 }
 
 /** The journal, or the 409 that says it is off (so a count cannot silently be 0). */
@@ -216,6 +222,27 @@ export const controlApi: ApiModule<ControlContext> = {
 
       getCoverage: () => ({ status: 200, body: ctx.coverage.get() }),
       resetCoverage: () => ({ status: 200, body: ctx.coverage.reset() }),
+
+      listTenants: () => ({
+        status: 200,
+        body: tenantOverview({
+          data: ctx.db.data,
+          endpoints: ctx.endpoints,
+          keys: ctx.keys,
+          version: ctx.version,
+          lastWriteOf: (vendor, tenant) => ctx.feed.lastWriteOf(vendor, tenant),
+        }),
+      }),
+
+      streamEvents: () => {
+        if (ctx.feed.full)
+          throw problem(503, 'Too many event streams', { detail: `At most ${MAX_EVENT_STREAMS} event streams are open at once.` })
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+          write: (res) => ctx.feed.stream(res),
+        }
+      },
 
       getState: ({ query }) => {
         const apiKey = query['apiKey'] as string | undefined

@@ -295,12 +295,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every served vendor with its base path, dev keys and tenants (record counts, last write)
+         * @description What the dashboard's overview shows, computed from the store on each call. Per vendor: the path prefix
+         *     of its routes (`mount`), the SDK base path the banner prints (`basePath`), the keys the banner prints
+         *     (the startup fixtures' keys, then the `--keys` entries), and its tenants, sorted by id. Per tenant: its
+         *     record counts (the same numbers `/state` gives: Portkey `generations`, `feedback`; Helicone `requests`,
+         *     `scored` (requests with a score other than feedback), `feedback` (rated requests); Pulze `logs`, `rated`
+         *     (`good_answer` not null)), when it was last written, and `apiKey`, a key that reaches it (API keys are
+         *     the only way to read a vendor's analytics). With `--keys` a tenant id is not a key: `apiKey` is then a
+         *     listed key of the tenant that may read its analytics (Portkey: the `analytics.view` scope, an
+         *     organisation key first; Helicone: `w`, as its queries are POSTs), else the first listed key
+         *     (`readable: false`), or null when the keys file lists none.
+         */
+        get: operations["listTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events when records or the journal change (the dashboard's live updates)
+         * @description A `text/event-stream` that stays open until the client leaves (or the emulator closes). It starts with
+         *     `event: ready` (`data: {}`); then, at most every 250 ms, one `event: change` whose data is a
+         *     `ChangeEvent`: the tenants written since the previous event and how many requests the journal recorded
+         *     meanwhile. A comment line (`: keep-alive`) every 15 s keeps proxies from closing it. The access checks
+         *     of every control request apply: with `--admin-token` the client must send `Authorization`, which the
+         *     browser's `EventSource` cannot do, so the dashboard reads the stream with `fetch`. At most 100 streams
+         *     are open at once (503 beyond); a client that stops reading is dropped once 1 MiB waits for it.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
         VendorName: "portkey" | "helicone" | "pulze";
+        TenantOverview: {
+            version: string;
+            vendors: components["schemas"]["VendorOverview"][];
+        };
+        VendorOverview: {
+            vendor: components["schemas"]["VendorName"];
+            /** @description The prefix of the vendor's routes: `/portkey`, or `""` when served at the root (`--vendor`). */
+            mount: string;
+            /** @description The SDK base path the banner prints (`/portkey/v1`, `/helicone`, `/pulze/v1`; without the prefix at the root). */
+            basePath: string;
+            /** @description The keys the banner prints (startup fixtures' keys, then the `--keys` entries). */
+            keys: {
+                key: string;
+                /** @description A dev key of the bundled `fixtures/default.json` (the dashboard shows it unmasked). */
+                demo: boolean;
+            }[];
+            /** @description No `--keys` block for the vendor: any other key is a new, empty tenant. */
+            anyKey: boolean;
+            tenants: components["schemas"]["TenantSummary"][];
+        };
+        TenantSummary: {
+            /** @description The tenant id (the key itself unless `--keys` names a tenant). */
+            tenant: string;
+            /**
+             * @description A short, stable hash of the tenant id (the first 12 hex digits of its SHA-256, as the journal's
+             *     `tenant`): the dashboard's URLs name tenants by it, so that a key never shows in an address bar.
+             *     In open mode (the tenant id is the key) it equals the journal's `tenant` of that key's requests.
+             */
+            ref: string;
+            /** @description A key that reaches the tenant (see the operation); null when `--keys` lists none. */
+            apiKey: string | null;
+            /** @description `apiKey` may read the vendor's analytics and lists. */
+            readable: boolean;
+            /** @description The tenant id is itself an API key (so the dashboard masks it). */
+            tenantIsKey: boolean;
+            /** @description `apiKey` is a dev key of the bundled `fixtures/default.json` (shown unmasked). */
+            demo: boolean;
+            /** @description Records per kind (see the operation). */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Format: date-time
+             * @description The emulator-clock time of the last write to the tenant since the emulator started (a vendor write,
+             *     a seed, a reset that loaded it back); for a tenant not written since, the newest timestamp among its
+             *     records; null when it has none.
+             */
+            lastWriteAt: string | null;
+        };
+        /** @description The `data` of an `event: change` of `GET /events`. */
+        ChangeEvent: {
+            /**
+             * @description The tenants written since the previous event (at most 100 entries; past that, one entry per vendor
+             *     without `tenant`). No `tenant`: every tenant of the vendor (a reset, a seed of many).
+             */
+            tenants: {
+                vendor: components["schemas"]["VendorName"];
+                tenant?: string;
+            }[];
+            /** @description Requests the journal recorded since the previous event. */
+            requests: number;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1704,6 +1821,55 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vendors and their tenants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOverview"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
         };
     };
 }

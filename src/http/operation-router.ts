@@ -9,6 +9,7 @@ import {
 } from '../control/exchange.ts'
 import type { FaultRules, FaultRuleState } from '../control/fault-rules.ts'
 import { faultFromPrefer, MAX_HOLD_MS } from '../control/fault-rules.ts'
+import { isDashboardRequest } from '../control/dashboard.ts'
 import type { Operation, OperationTable } from '../openapi/operations.ts'
 import { formatLocation } from '../openapi/violations.ts'
 import type { ApiModule, OperationHandler, Reply, RequestParts } from '../vendors/vendor.ts'
@@ -59,10 +60,12 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
     const match = ctx.operations.match(req.method, req.path)
     const operation = match.operation
     const fullPath = req.originalUrl.split('?')[0] ?? ''
+    // The dashboard looks without touching: no faults, no journal, no coverage for its requests.
+    const fromDashboard = isDashboardRequest(req)
     const apiKey = options.faults === undefined && options.observe === undefined ? null : module.apiKeyOf(req)
-    const exchange = options.observe === undefined ? null : openExchange(module.name, operation, req, fullPath, apiKey)
+    const exchange = options.observe === undefined || fromDashboard ? null : openExchange(module.name, operation, req, fullPath, apiKey)
     try {
-      if (options.faults !== undefined) {
+      if (options.faults !== undefined && !fromDashboard) {
         const fault =
           faultFromPrefer(req.headers['prefer']) ??
           options.faults.take({

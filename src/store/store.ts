@@ -67,6 +67,8 @@ export class Store {
   /** The document before loading (lowdb keeps it when there is no snapshot file). */
   readonly #empty = emptyData()
   readonly stats: StoreStats = { committed: 0, appends: 0, compactions: 0, longestCompactionSliceMs: 0 }
+  /** Told about each operation once it is applied (the dashboard's change feed). */
+  readonly #appliedListeners = new Set<(op: Operation) => void>()
 
   private constructor(options: StoreOptions, files: { snapshot: SnapshotFile; log: OperationLog; lock: StoreLock } | null) {
     this.path = options.path
@@ -117,6 +119,15 @@ export class Store {
       this.#queue.push({ op, resolve, reject })
       this.#schedule()
     })
+  }
+
+  /**
+   * Calls `listener` with each operation right after it became visible (not for the log replayed at load).
+   * A listener that throws is reported as a warning and changes nothing. Returns the unsubscribe function.
+   */
+  onApplied(listener: (op: Operation) => void): () => void {
+    this.#appliedListeners.add(listener)
+    return () => void this.#appliedListeners.delete(listener)
   }
 
   /** Writes a snapshot of everything committed so far and restarts the log after it. */
@@ -240,6 +251,13 @@ export class Store {
             continue
           }
           pending.resolve()
+          for (const listener of this.#appliedListeners) {
+            try {
+              listener(pending.op)
+            } catch (error) {
+              this.#warn(`a listener of the store failed (${(error as Error).message})`)
+            }
+          }
         }
         this.#maybeCompact()
       }

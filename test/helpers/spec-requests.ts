@@ -34,8 +34,21 @@ export type SpecRequest = {
   body?: string
 }
 
+/**
+ * Every operation of every spec, except event streams (`x-emulator-event-stream`): they stay open until the
+ * client leaves, so a request that waits for the end never gets one (test/control/events.test.ts covers them).
+ */
 export function allOperations(): { spec: ServedSpec; operation: Operation }[] {
-  return SPECS.flatMap((spec) => operationTable(spec).operations.map((operation) => ({ spec, operation })))
+  return SPECS.flatMap((spec) =>
+    operationTable(spec)
+      .operations.filter((operation) => !isEventStream(spec, operation))
+      .map((operation) => ({ spec, operation })),
+  )
+}
+
+function isEventStream(spec: ServedSpec, operation: Operation): boolean {
+  const paths = (loadSpec(spec) as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths
+  return paths?.[operation.path]?.[operation.method]?.['x-emulator-event-stream'] === true
 }
 
 type Schema = {
