@@ -2,7 +2,7 @@
 // mutated. Invariants: no 5xx but the vendor 5xx the docs list (each asserted below); every answer matches
 // the spec's response for its status (strict mode: a mismatch is a logged error, which fails the run); no
 // stack trace; the server keeps answering; state changes only on 2xx. `npm test` runs FUZZ_RUNS (default
-// 300) cases per operation; `npm run fuzz` runs more and prints a summary. A failure is shrunk by fast-check
+// 150) cases per operation; `npm run fuzz` runs more and prints a summary. A failure is shrunk by fast-check
 // and reported as a curl command against `npm start`.
 import fc from 'fast-check'
 import request from 'supertest'
@@ -13,7 +13,7 @@ import type { ServedSpec } from '../helpers/spec-requests.ts'
 import { createTestEmulator, takeUnexpectedErrors } from '../helpers/create-test-emulator.ts'
 import { allOperations, curlOf, requestsFor, type SpecRequest } from '../helpers/spec-requests.ts'
 
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 300)
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 150)
 const SEED = process.env['FUZZ_SEED'] === undefined ? undefined : Number(process.env['FUZZ_SEED'])
 
 let emulator: Emulator
@@ -22,7 +22,7 @@ beforeAll(async () => {
   emulator = await createTestEmulator({ fixtures: ['fixtures/default.json'] })
 })
 afterAll(() => {
-  if (process.env['FUZZ_SUMMARY'] !== undefined || RUNS > 300) {
+  if (process.env['FUZZ_SUMMARY'] !== undefined || RUNS > 150) {
     const total = summary.reduce((n, s) => n + s.cases, 0)
     console.log(`fuzz: ${total} cases over ${summary.length} operations (${RUNS} each)`)
     for (const s of summary) console.log(`  ${s.operation.padEnd(40)} ${String(s.cases).padStart(7)}  ${JSON.stringify(s.statuses)}`)
