@@ -33,9 +33,17 @@ export class CompletionRuleError extends Error {
   }
 }
 
+export type AddOptions = {
+  /**
+   * The caller hands the values over (a request body parsed for this call and used for nothing else): they are
+   * checked and frozen in place, not copied first. Default false: the set keeps its own copy.
+   */
+  adopt?: boolean
+}
+
 export type CompletionRuleSet = {
   /** Appends rules after the present ones; all or nothing: one bad rule and none is added. */
-  add(rules: CompletionRule | readonly CompletionRule[]): void
+  add(rules: CompletionRule | readonly CompletionRule[], options?: AddOptions): void
   /** The rules in order, as data (with what is left of `times`); each frozen, so they can be shared. */
   list(): CompletionRule[]
   /** Replaces every rule (all or nothing). */
@@ -50,9 +58,9 @@ type CompiledRule = { rule: CompletionRule; matches: (text: string) => boolean }
 export function createCompletionRuleSet(initial: readonly CompletionRule[] = []): CompletionRuleSet {
   let rules: CompiledRule[] = compileRules(initial, 0)
   return {
-    add(input) {
+    add(input, options) {
       const list = Array.isArray(input) ? (input as readonly CompletionRule[]) : [input as CompletionRule]
-      rules = [...rules, ...compileRules(list, rules.length)]
+      rules = [...rules, ...compileRules(list, rules.length, options)]
     },
     list: () => rules.map((r) => r.rule),
     replace(list) {
@@ -85,7 +93,7 @@ export function createCompletionRuleSet(initial: readonly CompletionRule[] = [])
 let validateRule: ((rule: unknown) => RuleProblem[]) | undefined
 
 /** Checks rules against `CompletionRule` and compiles their regexes; throws `CompletionRuleError` listing every fault. */
-export function compileRules(list: readonly unknown[], offset: number): CompiledRule[] {
+export function compileRules(list: readonly unknown[], offset: number, options: AddOptions = {}): CompiledRule[] {
   if (offset + list.length > MAX_RULES) {
     throw new CompletionRuleError([{ path: '$', message: `at most ${MAX_RULES} rules (${offset} present, ${list.length} added)` }])
   }
@@ -103,9 +111,9 @@ export function compileRules(list: readonly unknown[], offset: number): Compiled
   const compiled: CompiledRule[] = []
   list.forEach((input, index) => {
     const at = (path: string): string => `$[${index}]${path.slice(1)}`
-    // One copy, checked (ajv fills defaults into it) and frozen: the set hands out its rules without copying
-    // them again, so a rule near the body limit costs one clone, not one per list and per answer.
-    const rule = structuredClone(input) as CompletionRule
+    // One copy (none when adopted), checked (ajv fills defaults into it) and frozen: the set hands its rules out
+    // without copying them again, so a rule near the body limit costs at most one clone.
+    const rule = (options.adopt === true ? input : structuredClone(input)) as CompletionRule
     const ruleProblems = validateRule!(rule)
     if (ruleProblems.length > 0) {
       problems.push(...ruleProblems.slice(0, 10).map((p) => ({ path: at(p.path), message: p.message })))

@@ -205,7 +205,8 @@ export const controlApi: ApiModule<ControlContext> = {
       listCompletionRules: () => ({ status: 200, body: { rules: ctx.completions.list() } }),
       addCompletionRules: ({ body }) => {
         try {
-          ctx.completions.add(body as CompletionRule | CompletionRule[])
+          // The parsed body is this request's own: adopted, not copied (a rule can be most of a 1 MB body).
+          ctx.completions.add(body as CompletionRule | CompletionRule[], { adopt: true })
         } catch (error) {
           if (error instanceof CompletionRuleError) {
             throw problem(400, 'Invalid completion rule', { detail: error.message, errors: error.problems })
