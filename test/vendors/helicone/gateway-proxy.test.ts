@@ -587,3 +587,19 @@ test('@helicone/helicone’s own HeliconeProxyOpenAI: its Helicone-Auth, propert
   for (const row of [hit, miss])
     expect(row).toMatchObject({ request_user_id: 'erin', properties: { feature: 'search', 'Helicone-Cache-Enabled': 'true' } })
 })
+
+test('a body `user` of any JSON type is logged as text, never a 500 (found by the fuzz suite: {"toString": 1} made String() throw)', async () => {
+  const key = freshKey('helicone')
+  for (const user of [{ toString: 1 }, ['a', 1], 42]) {
+    const res = await fetch(`${emulator.url}/helicone/oai/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'helicone-auth': `Bearer ${key}`, authorization: 'Bearer sk-provider-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ input: [481, 8], model: 'text-embedding-3-small', user }),
+    })
+    const body = (await res.json()) as { error?: { param?: string; code?: string } }
+    expect(res.status).toBe(400)
+    expect(body.error).toMatchObject({ param: 'user', code: 'invalid_type' })
+  }
+  const logged = await rows(key)
+  expect(logged.map((r) => r['request_user_id']).sort()).toEqual(['42', '["a",1]', '{"toString":1}'])
+})

@@ -349,7 +349,8 @@ export function createLlmHandlers(ctx: VendorContext, service: HeliconeService):
       responseModel: outcome.responseModel,
       gatewayModel: call.upstream.gatewayModel,
       modelOverride: call.helicone.modelOverride,
-      userId: call.helicone.userId ?? (user === undefined || user === null ? '' : String(user)),
+      // The body's `user` as text; any JSON value may come (String() of {"toString": 1} throws).
+      userId: call.helicone.userId ?? (user === undefined || user === null ? '' : typeof user === 'string' ? user : JSON.stringify(user)),
       properties: call.helicone.properties,
       targetUrl: call.upstream.targetUrl,
       usage: outcome.usage,

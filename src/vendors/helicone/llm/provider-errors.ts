@@ -90,6 +90,11 @@ function typeOfValue(value: unknown): string {
   return A_TYPE[typeof value] ?? typeof value
 }
 
+/** A sent value in a message: a string as it is, anything else as JSON (String() throws on {"toString": 1}). */
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+}
+
 function listed(values: readonly unknown[]): string {
   const quoted = values.map((v) => `'${String(v)}'`)
   return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}`
@@ -147,7 +152,7 @@ function openAiMessage(v: Violation, sameSpot: readonly Violation[]): { message:
       const allowed = [
         ...new Set(sameSpot.flatMap((s) => (s.keyword === 'enum' ? (s.params['allowedValues'] as unknown[]) : [s.params['allowedValue']]))),
       ]
-      return { message: `Invalid value: '${String(v.value)}'. Supported values are: ${listed(allowed)}.`, code: 'invalid_value' }
+      return { message: `Invalid value: '${valueText(v.value)}'. Supported values are: ${listed(allowed)}.`, code: 'invalid_value' }
     }
     case 'maximum':
     case 'exclusiveMaximum':
