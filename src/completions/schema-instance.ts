@@ -150,7 +150,7 @@ const FORMATS: Record<string, (seed: string) => string> = {
 }
 
 function exampleString(name: string, variant: number, schema: Schema): string {
-  const format = typeof schema['format'] === 'string' ? FORMATS[schema['format']] : undefined
+  const format = typeof schema['format'] === 'string' && Object.hasOwn(FORMATS, schema['format']) ? FORMATS[schema['format']] : undefined
   if (format !== undefined) return format(`${name}#${variant}`)
   let text = variant === 0 ? `example ${name}` : `example ${name} ${variant + 1}`
   const minLength = typeof schema['minLength'] === 'number' ? Math.min(schema['minLength'], 10_000) : 0

@@ -147,3 +147,11 @@ test('an empty or missing schema gives a string, a non-object schema its type', 
   expect(schemaInstance(undefined)).toBe('example value')
   expect(schemaInstance({ type: 'array', items: { type: 'integer' } })).toEqual([1])
 })
+
+test('a format named like an Object.prototype member is an unknown format (a plain string), not a prototype function', () => {
+  for (const format of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    const value = schemaInstance({ type: 'string', format }, 's')
+    expect(typeof value).toBe('string')
+    expect(value).not.toMatch(/^\[object|^function/)
+  }
+})

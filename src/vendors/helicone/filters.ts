@@ -181,7 +181,7 @@ function compileLeaf(leaf: Record<string, unknown>, budget: StepBudget): Predica
     }
   }
 
-  const def = COLUMNS[column]
+  const def = Object.hasOwn(COLUMNS, column) ? COLUMNS[column] : undefined
   if (def === undefined) throw new FilterBuilderError(`Unknown column ${column}`)
   const { op, value } = operatorOf(spec)
   switch (def.kind) {

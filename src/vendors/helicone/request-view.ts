@@ -77,7 +77,7 @@ const SORT_KEYS: Record<string, SortKey> = {
 
 /** Sorts by the first emulated key of `sort` (default `created_at` descending); NULLs last, as ClickHouse does. */
 export function sortRows(rows: FilterRow[], sort: SortLeafRequest | undefined): FilterRow[] {
-  const entry = Object.entries(sort ?? {}).find(([k, v]) => SORT_KEYS[k] !== undefined && (v === 'asc' || v === 'desc'))
+  const entry = Object.entries(sort ?? {}).find(([k, v]) => Object.hasOwn(SORT_KEYS, k) && (v === 'asc' || v === 'desc'))
   const [name, direction] = entry ?? ['created_at', 'desc']
   const key = SORT_KEYS[name] as SortKey
   const sign = direction === 'asc' ? 1 : -1

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
 import { compileFilter, FilterBuilderError, type FilterRow } from '../../../src/vendors/helicone/filters.ts'
+import { sortRows } from '../../../src/vendors/helicone/request-view.ts'
 import { withDefaults } from '../../../src/vendors/helicone/records.ts'
 import type { HeliconeRequestRecord } from '../../../src/vendors/helicone/types.ts'
 
@@ -214,4 +215,11 @@ test('an empty table leaf or an empty operator object makes the builder throw (H
   expect(() => compileFilter(rmt({}))).toThrow(FilterBuilderError)
   expect(() => compileFilter(rmt({ model: {} }))).toThrow(FilterBuilderError)
   expect(() => compileFilter(rmt({ properties: {} }))).toThrow(FilterBuilderError)
+})
+
+test('a column, score or sort key named like an Object.prototype member is unknown, not a prototype function', () => {
+  expect(() => compileFilter(rmt({ toString: { equals: 'x' } }))).toThrow(/Unknown column toString/)
+  expect(() => compileFilter(rmt({ constructor: { equals: 'x' } }))).toThrow(FilterBuilderError)
+  const rows: FilterRow[] = [row(1, { model: 'a' }), row(2, { model: 'b' })]
+  expect(sortRows(rows, { toString: 'asc' } as never).map((r) => r.request_id)).toEqual(sortRows(rows, undefined).map((r) => r.request_id))
 })

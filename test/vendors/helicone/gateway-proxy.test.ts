@@ -603,3 +603,17 @@ test('a body `user` of any JSON type is logged as text, never a 500 (found by th
   const logged = await rows(key)
   expect(logged.map((r) => r['request_user_id']).sort()).toEqual(['42', '["a",1]', '{"toString":1}'])
 })
+
+test('a message role named like an Object.prototype member is refused as OpenAI refuses an unknown role, not a 500', async () => {
+  const res = await fetch(`${emulator.url}/helicone/oai/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'helicone-auth': `Bearer ${freshKey('helicone')}`,
+      authorization: 'Bearer sk-provider-key',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'toString', content: 'hi' }] }),
+  })
+  expect(res.status).toBe(400)
+  expect(((await res.json()) as { error: { param: string } }).error.param).toBe('messages[0].role')
+})

@@ -21,14 +21,15 @@ const REQUEST_SCHEMAS: Record<CompletionApi, string> = {
   embeddings: 'CreateEmbeddingRequest',
   messages: 'AnthropicCreateMessageRequest',
 }
-const CHAT_MESSAGE_SCHEMAS: Record<string, string> = {
-  developer: 'ChatCompletionRequestDeveloperMessage',
-  system: 'ChatCompletionRequestSystemMessage',
-  user: 'ChatCompletionRequestUserMessage',
-  assistant: 'ChatCompletionRequestAssistantMessage',
-  tool: 'ChatCompletionRequestToolMessage',
-  function: 'ChatCompletionRequestFunctionMessage',
-}
+// A Map: it is looked up by the client's `role` (`toString` once found Object.prototype's function).
+const CHAT_MESSAGE_SCHEMAS: ReadonlyMap<string, string> = new Map([
+  ['developer', 'ChatCompletionRequestDeveloperMessage'],
+  ['system', 'ChatCompletionRequestSystemMessage'],
+  ['user', 'ChatCompletionRequestUserMessage'],
+  ['assistant', 'ChatCompletionRequestAssistantMessage'],
+  ['tool', 'ChatCompletionRequestToolMessage'],
+  ['function', 'ChatCompletionRequestFunctionMessage'],
+])
 /** Errors reported per request at most (a huge invalid body must not make a huge error list). */
 const MAX_VIOLATIONS = 200
 
@@ -87,7 +88,7 @@ function typeOfValue(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal'
-  return A_TYPE[typeof value] ?? typeof value
+  return (Object.hasOwn(A_TYPE, typeof value) ? A_TYPE[typeof value] : undefined) ?? typeof value
 }
 
 /** A sent value in a message: a string as it is, anything else as JSON (String() throws on {"toString": 1}). */
@@ -115,14 +116,14 @@ function chatMessageViolations(body: unknown, violations: readonly Violation[]):
   const index = first.location[2] as number
   const message: unknown = body['messages'][index]
   if (!isObject(message) || typeof message['role'] !== 'string') return undefined
-  const schema = CHAT_MESSAGE_SCHEMAS[message['role']]
+  const schema = CHAT_MESSAGE_SCHEMAS.get(message['role'])
   if (schema === undefined) {
     return [
       {
         location: ['body', 'messages', index, 'role'],
         keyword: 'enum',
         message: 'must be equal to one of the allowed values',
-        params: { allowedValues: Object.keys(CHAT_MESSAGE_SCHEMAS) },
+        params: { allowedValues: [...CHAT_MESSAGE_SCHEMAS.keys()] },
         value: message['role'],
         schemaPath: '#/properties/role/enum',
       },
@@ -139,7 +140,7 @@ function openAiMessage(v: Violation, sameSpot: readonly Violation[]): { message:
       return { message: `Missing required parameter: '${param}'.`, code: 'missing_required_parameter' }
     case 'type': {
       const expected = [...new Set(sameSpot.filter((s) => s.keyword === 'type').flatMap((s) => [s.params['type']].flat()))]
-        .map((t) => A_TYPE[String(t)] ?? String(t))
+        .map((t) => (Object.hasOwn(A_TYPE, String(t)) ? A_TYPE[String(t)]! : String(t)))
         .join(' or ')
       const oneOf = sameSpot.filter((s) => s.keyword === 'type').length > 1 ? 'one of ' : ''
       return {
