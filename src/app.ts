@@ -20,8 +20,8 @@ import type { VendorModule, VendorOptions } from './vendors/vendor.ts'
 import type { VendorName } from './vendors/vendor-name.ts'
 
 export type Logger = {
-  /** One line per request: method, path, status, milliseconds. */
-  request(line: string): void
+  /** One line per request: method, path, status, milliseconds. Absent (`--quiet`): no per-request work at all. */
+  request?: ((line: string) => void) | undefined
   error(message: string, error: unknown): void
 }
 
@@ -64,17 +64,20 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by')
   app.set('etag', false)
   app.set('query parser', 'simple')
-  app.use((req: Request, res: Response, next) => {
-    // The dashboard's own traffic would drown the app's lines.
-    if (isDashboardRequest(req) || req.path.startsWith(DASHBOARD_PATH)) return next()
-    const started = process.hrtime.bigint()
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      // Scrubbed: a `?api_key=…` must not land in CI logs.
-      options.logger.request(`${req.method} ${scrubUrl(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`)
+  const logRequest = options.logger.request
+  if (logRequest !== undefined) {
+    app.use((req: Request, res: Response, next) => {
+      // The dashboard's own traffic would drown the app's lines.
+      if (isDashboardRequest(req) || req.path.startsWith(DASHBOARD_PATH)) return next()
+      const started = process.hrtime.bigint()
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6
+        // Scrubbed: a `?api_key=…` must not land in CI logs.
+        logRequest(`${req.method} ${scrubUrl(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`)
+      })
+      next()
     })
-    next()
-  })
+  }
 
   const pipeline = { strict: options.strict, logError: options.logger.error }
   const journal = options.journal ?? null

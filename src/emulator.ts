@@ -238,7 +238,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
   }
 
   const logger: Logger = {
-    request: options.quiet === true ? () => {} : (options.logger?.request ?? ((line) => console.log(line))),
+    request: options.quiet === true ? undefined : (options.logger?.request ?? ((line) => console.log(line))),
     error: options.logger?.error ?? ((message, error) => console.error(message, error)),
   }
   const faults = new FaultRules(options.seed ?? 1)
