@@ -25,7 +25,7 @@ function hostnameOf(host: string): string {
 
 const denied = (status: number, title: string, detail: string, headers?: Record<string, string>): HttpError => {
   const error = problem(status, title, { detail })
-  return headers === undefined ? error : HttpError.fromTemplate({ status, body: error.body, headers: { ...error.headers, ...headers } })
+  return headers === undefined ? error : HttpError.fresh(status, error.body, { ...error.headers, ...headers })
 }
 
 function sameToken(given: string, expected: string): boolean {

@@ -26,6 +26,15 @@ export class HttpError extends Error {
     this.headers = headers
   }
 
+  /**
+   * An answer whose body was built for this request alone (a validation error list, a problem): sent as it
+   * is. Templates are shared constants, so `fromTemplate` copies theirs; a body that may hold most of a 1 MB
+   * request (pydantic echoes inputs) must not be copied again.
+   */
+  static fresh(status: number, body: unknown, headers: Record<string, string> = {}): HttpError {
+    return new HttpError(status, body, { ...headers })
+  }
+
   /** The template's answer; `body` replaces the template's body (vendors fill their message slot here). */
   static fromTemplate<Body>(template: ErrorTemplate<Body>, override: { body?: Body; headers?: Record<string, string> } = {}): HttpError {
     const body = override.body === undefined ? structuredClone(template.body) : override.body

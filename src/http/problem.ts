@@ -19,5 +19,5 @@ export function problem(status: number, title: string, members: Omit<Partial<Pro
   const body: Problem = { title, status }
   for (const [name, value] of Object.entries(members)) if (value !== undefined) body[name] = value
   if (body.type !== undefined && !body.type.includes(':')) body.type = `${PROBLEM_TYPE_BASE}${body.type}`
-  return HttpError.fromTemplate({ status, body, headers: { 'content-type': PROBLEM_CONTENT_TYPE } }, { body })
+  return HttpError.fresh(status, body, { 'content-type': PROBLEM_CONTENT_TYPE })
 }

@@ -83,7 +83,7 @@ export function llmRouteNotFound(method: string, path: string): HttpError | unde
   if (mount === undefined) return undefined
   if (mount === 'ai-gateway') return HttpError.fromTemplate(method === 'POST' ? AI_GATEWAY_NOT_FOUND : AI_GATEWAY_METHOD_NOT_ALLOWED)
   const body = providerNotFound(mount === 'anthropic' ? 'anthropic' : 'openai', method, pathAfterMount(path, mount))
-  return HttpError.fromTemplate({ status: 404, body })
+  return HttpError.fresh(404, body)
 }
 
 export const INVALID_REQUEST_ID = 'Invalid requestId: must be a valid UUID'
