@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import {
   MAX_EXCHANGE_BODY_CHARS,
   snapshotText,
@@ -34,12 +34,14 @@ export type PipelineOptions = {
  * route match → fault rules → authentication → body → 404/405 → request validation (ajv, or the vendor
  * framework's own rules) → handler → (strict) response check. Each failure is answered by the module's own
  * error template. With an observer, each request leaves an `Exchange` (what was asked, what was answered).
+ * A plain handler, not an `express.Router`: mounted with `app.use('/<vendor>', …)` it is called straight from
+ * the app's router (a nested router would walk its own layer stack and re-parse the URL for every request).
  */
 export function createOperationRouter<C extends { operations: OperationTable }>(
   module: ApiModule<C>,
   ctx: C,
   options: PipelineOptions,
-): Router {
+): RequestHandler {
   const handlers = module.createHandlers(ctx)
   const frameworkChecks = new Map<string, (parts: RequestParts) => RequestParts>()
   const frameworks = [module.frameworkValidator ?? []].flat()
@@ -54,8 +56,7 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
     frameworkChecks.set(operation.operationId, framework.compile(operation))
   }
 
-  const router = express.Router()
-  router.use(async (req: Request, res: Response) => {
+  return async (req: Request, res: Response) => {
     const started = performance.now()
     const match = ctx.operations.match(req.method, req.path)
     const operation = match.operation
@@ -166,8 +167,7 @@ export function createOperationRouter<C extends { operations: OperationTable }>(
         }
       }
     }
-  })
-  return router
+  }
 }
 
 function openExchange(vendor: string, operation: Operation | null, req: Request, path: string, apiKey: string | null): Exchange {

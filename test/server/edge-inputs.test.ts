@@ -1,4 +1,5 @@
 // Inputs that once crashed or misled the emulator (found by an audit): each now gets the vendor's answer.
+import { request as httpRequest } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import request from 'supertest'
 import { beforeAll, expect, test } from 'vitest'
@@ -134,4 +135,59 @@ test('helicone: tsoa coerces a one-element array score ([1] → 1), so the score
   const state = await request(emulator.app).get('/__emulator/state').query({ apiKey: key }).expect(200)
   expect(state.body.helicone[0].requests[0].scores).toEqual({ a: 1 })
   void LOG_ID
+})
+
+test('request bodies read as body-parser reads them, on the fixed-length fast path and off it (chunked, a charset, a BOM, over the limit)', async () => {
+  const listening = await createTestEmulator()
+  const { port } = await listening.listen(0)
+  const key = freshKey()
+  const note = 'é 漢字 ✓'
+  const post = (chunks: Buffer[], headers: Record<string, string | number>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/portkey/v1/feedback',
+        headers: { 'x-portkey-api-key': key, ...headers },
+      })
+      req.on('response', (res) => {
+        let body = ''
+        res.setEncoding('utf8').on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.on('error', reject)
+      // Written apart, so a multi-byte character arrives split across two chunks.
+      for (const chunk of chunks) req.write(chunk)
+      req.end()
+    })
+  const body = (trace: string) => Buffer.from(JSON.stringify({ trace_id: trace, value: 1, metadata: { note } }))
+  const split = (bytes: Buffer) => {
+    const at = bytes.indexOf(Buffer.from('漢')) + 1
+    return [bytes.subarray(0, at), bytes.subarray(at)]
+  }
+  const fixed = body('fixed')
+  expect((await post(split(fixed), { 'content-type': 'application/json', 'content-length': fixed.length })).status).toBe(200)
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body('bom')])
+  expect((await post([bom], { 'content-type': 'application/json', 'content-length': bom.length })).status).toBe(200)
+  expect((await post(split(body('chunked')), { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })).status).toBe(200)
+  const utf8 = body('charset')
+  expect((await post([utf8], { 'content-type': 'application/json; charset=utf-8', 'content-length': utf8.length })).status).toBe(200)
+  const latin1 = Buffer.from(JSON.stringify({ trace_id: 'latin1', value: 1, metadata: { note: 'é' } }), 'latin1')
+  expect((await post([latin1], { 'content-type': 'application/json; charset=latin1', 'content-length': latin1.length })).status).toBe(200)
+  const stored = listening.store.data.portkey[key]!.feedback
+  expect(Object.fromEntries(stored.map((f) => [f.trace_id, (f.metadata as { note: string }).note]))).toEqual({
+    fixed: note,
+    bom: note,
+    chunked: note,
+    charset: note,
+    latin1: 'é',
+  })
+  // Over the 1 MB limit by its declared length: Portkey's 413, whichever way the body comes.
+  const big = Buffer.from(JSON.stringify({ trace_id: 'big', value: 1, metadata: { pad: 'x'.repeat(1024 * 1024) } }))
+  const tooLarge = await post([big], { 'content-type': 'application/json', 'content-length': big.length })
+  expect(tooLarge.status).toBe(413)
+  expect((await post([big], { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })).status).toBe(413)
+  expect(listening.store.data.portkey[key]!.feedback).toHaveLength(5)
+  await listening.close()
 })
