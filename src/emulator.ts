@@ -88,6 +88,9 @@ export type EmulatorOptions = {
 /** The default simulated provider latency of the LLM routes. */
 export const DEFAULT_COMPLETION_LATENCY_MS = 20
 
+/** How long after listening the background compilation of the remaining validators starts. */
+const WARM_UP_DELAY_MS = 1_000
+
 /** What `reset` returns to: the startup fixtures (default), or nothing at all (`empty`). */
 export type ResetOptions = {
   /** Only the tenant this key resolves to (in every vendor, or only in `vendor`). */
@@ -322,8 +325,17 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
     feed,
   })
 
-  // Validators compile on first use; compile the rest in the background, a little at a time.
-  for (const name of [...vendors.map((v) => v.name), 'emulator'] as const) void operationTable(name).warmUp()
+  // Validators compile on first use; once listening, the rest compile in the background, a little at a time.
+  // Not at once: a warm-up step can hold the event loop ~100 ms, and the readiness probe and the app's first
+  // requests (each compiling only what it uses) would wait behind it (a first health check took 0.5 s).
+  let warmUpScheduled = false
+  const warmUpSoon = () => {
+    if (warmUpScheduled) return
+    warmUpScheduled = true
+    setTimeout(() => {
+      for (const name of [...vendors.map((v) => v.name), 'emulator'] as const) void operationTable(name).warmUp()
+    }, WARM_UP_DELAY_MS).unref()
+  }
 
   let server: Server | null = null
   let listening: string | null = null
@@ -365,6 +377,7 @@ async function assemble(options: EmulatorOptions, { clock, now, journal, keys, s
           const address = s.address() as AddressInfo
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
           listening = `http://${shownHost}:${address.port}`
+          warmUpSoon()
           resolve({ url: listening, port: address.port })
         })
         // Keep idle connections longer than clients do (undici and Node's agent keep them ~4–5 s): a server that
