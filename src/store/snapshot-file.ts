@@ -4,7 +4,12 @@
 // - it is written in slices (a few milliseconds each) while the server keeps answering, and
 // - it is read line by line, never as one string (a store can outgrow V8's longest string).
 // Any JSON reader (lowdb's JSONFile included) reads it as it is. Stores written by earlier versions (the
-// document on one line, no `store` marker, no `seq`) read the same way.
+// document on one line, no `store` marker, no `seq`, no `checksum`) read the same way.
+//
+// The last member, `"checksum":"crc32:…"`, is the CRC-32 of every byte before its line: a snapshot that
+// matches it is byte for byte what this program wrote, so loading can skip re-checking every record's shape
+// (the check costs more than the parse; a hand-edited or older snapshot is still checked in full).
+import { crc32 } from 'node:zlib'
 import { open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -31,6 +36,10 @@ export class SnapshotFormatError extends Error {
 /** How every snapshot in our layout begins (anything else is read as plain JSON). */
 const HEADER_LINES = `{\n"store":${JSON.stringify(STORE_MARKER)},\n`
 
+/** The checksum line's member name, as it begins the line. */
+const CHECKSUM_KEY = '"checksum":'
+const checksumLine = (crc: number) => `${CHECKSUM_KEY}"crc32:${crc.toString(16).padStart(8, '0')}"`
+
 /** Files not in our layout up to this size are parsed as one string (V8 strings end near 512 MB). */
 const WHOLE_JSON_BYTES = 256 * 1024 * 1024
 
@@ -51,6 +60,8 @@ export class SnapshotFile implements Adapter<Data> {
   longestSliceMs = 0
   /** The size in bytes of the last snapshot written. */
   bytes = 0
+  /** Whether the last `read()` found the snapshot as written: in our layout, with a checksum that matches. */
+  verified = false
 
   /** `seq`: the number of the last operation applied to the document (what a snapshot of it holds). */
   constructor(filename: string, seq: () => number) {
@@ -59,6 +70,7 @@ export class SnapshotFile implements Adapter<Data> {
   }
 
   async read(): Promise<Data | null> {
+    this.verified = false
     let head: Buffer
     try {
       head = await readHead(this.filename, HEADER_LINES.length)
@@ -92,11 +104,17 @@ export class SnapshotFile implements Adapter<Data> {
       else if (key === null) throw new SnapshotFormatError(lineNumber, 'a value without a name inside an object')
       else Object.defineProperty(parent.container, key, { value, writable: true, enumerable: true, configurable: true })
     }
+    let checksum: { text: string; start: number } | null = null
     await readLines(this.filename, (line) => {
       let text = line.text.trim()
       if (text.endsWith(',')) text = text.slice(0, -1)
       if (text === '') return
       const top = stack[stack.length - 1]
+      if (stack.length === 1 && text.startsWith(CHECKSUM_KEY)) {
+        // Not part of the document: kept aside and compared once the whole file is read.
+        checksum = { text, start: line.start }
+        return
+      }
       try {
         if (text === '}' || text === ']') {
           const closed = stack.pop()
@@ -124,6 +142,8 @@ export class SnapshotFile implements Adapter<Data> {
       }
     })
     if (stack.length > 0 || !done) throw new SnapshotFormatError(0, 'the document ends before it is complete')
+    const found = checksum as { text: string; start: number } | null
+    this.verified = found !== null && found.text === checksumLine(await crc32Of(this.filename, found.start))
     return root as Data
   }
 
@@ -145,6 +165,7 @@ export class SnapshotFile implements Adapter<Data> {
       let chars = 0
       let sliceStart = performance.now()
       let count = 0
+      let crc = 0
       for (const line of snapshotLines(view, seq)) {
         parts.push(line)
         chars += line.length + 1
@@ -152,6 +173,7 @@ export class SnapshotFile implements Adapter<Data> {
           const text = `${parts.join('\n')}\n`
           parts = []
           chars = 0
+          crc = crc32(text, crc)
           this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart)
           bytes += (await handle.write(text)).bytesWritten
           sliceStart = performance.now()
@@ -161,7 +183,12 @@ export class SnapshotFile implements Adapter<Data> {
           sliceStart = performance.now()
         }
       }
-      if (parts.length > 0) bytes += (await handle.write(`${parts.join('\n')}\n`)).bytesWritten
+      if (parts.length > 0) {
+        const text = `${parts.join('\n')}\n`
+        crc = crc32(text, crc)
+        bytes += (await handle.write(text)).bytesWritten
+      }
+      bytes += (await handle.write(`${checksumLine(crc)}\n}\n`)).bytesWritten
       this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart)
       await handle.sync()
     } catch (error) {
@@ -182,18 +209,17 @@ export class SnapshotFile implements Adapter<Data> {
 }
 
 /**
- * The snapshot's lines: the root, the vendors' tenant maps and each tenant's state open on lines of their
- * own, and so does each of a tenant's record arrays; every record is one line.
+ * The snapshot's lines up to its checksum (which the writer adds, with the closing brace): the root, the
+ * vendors' tenant maps and each tenant's state open on lines of their own, and so does each of a tenant's
+ * record arrays; every record is one line.
  */
 export function* snapshotLines(data: Data, seq: number): Generator<string> {
   const { version: _version, store: _store, seq: _seq, ...vendors } = data as Data & { store?: unknown; seq?: unknown }
   const header = [`"store":${JSON.stringify(STORE_MARKER)}`, `"version":1`, `"seq":${seq}`]
   yield '{'
-  const names = Object.keys(vendors)
   for (const line of header) yield `${line},`
-  for (const [i, name] of names.entries())
-    yield* valueLines((vendors as Record<string, unknown>)[name], 1, `${JSON.stringify(name)}:`, i < names.length - 1)
-  yield '}'
+  for (const name of Object.keys(vendors))
+    yield* valueLines((vendors as Record<string, unknown>)[name], 1, `${JSON.stringify(name)}:`, true)
 }
 
 function* valueLines(value: unknown, depth: number, prefix: string, comma: boolean): Generator<string> {
@@ -234,6 +260,24 @@ export function frozenView(data: Data): Data {
     ;(view as Record<VendorName, unknown>)[vendor] = tenants
   }
   return view
+}
+
+/** The CRC-32 of the file's first `end` bytes. */
+async function crc32Of(file: string, end: number): Promise<number> {
+  const handle = await open(file, 'r')
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_CHARS * 16, Math.max(end, 1)))
+    let crc = 0
+    for (let offset = 0; offset < end;) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, end - offset), offset)
+      if (bytesRead === 0) break
+      crc = crc32(chunk.subarray(0, bytesRead), crc)
+      offset += bytesRead
+    }
+    return crc
+  } finally {
+    await handle.close()
+  }
 }
 
 async function readHead(file: string, bytes: number): Promise<Buffer> {

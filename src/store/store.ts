@@ -176,7 +176,7 @@ export class Store {
       throw error
     }
     if (this.db.data !== this.#empty) {
-      const { data, seq } = toStoreDocument(this.db.data, this.path)
+      const { data, seq } = toStoreDocument(this.db.data, this.path, { verified: files.snapshot.verified })
       this.db.data = data
       this.#seq = seq
       this.#snapshotSeq = seq

@@ -1,7 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
+import { crc32 } from 'node:zlib'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { ConfigError } from '../../src/config/config-error.ts'
+import { SnapshotFile } from '../../src/store/snapshot-file.ts'
 import { feedbackIds, feedbackOp, openStore, scratchFolder } from './store-helpers.ts'
 
 let scratch: Awaited<ReturnType<typeof scratchFolder>>
@@ -80,4 +82,49 @@ test('a store as the emulator writes it round-trips: every vendor, the bundled f
   expect(second.store.data).toEqual(before)
   expect(Object.keys(second.store.data.portkey)).toContain('__proto__')
   await second.close()
+})
+
+test('a snapshot ends with the CRC-32 of what precedes it: as written it loads unchecked, edited by hand it is checked in full', async () => {
+  const feedback = (id: string, value: number) => ({
+    id,
+    trace_id: 't',
+    value,
+    weight: 1,
+    metadata: {},
+    created_at: '2026-01-10T10:00:00.000Z',
+  })
+  const store = await openStore(db)
+  await store.commit(feedbackOp('k', 1, 'a'))
+  await store.close()
+  const written = await readFile(db, 'utf8')
+  const lines = written.trimEnd().split('\n')
+  expect(lines.at(-1)).toBe('}')
+  expect(lines.at(-2)).toMatch(/^"checksum":"crc32:[0-9a-f]{8}"$/)
+  expect(lines.at(-2)).toBe(
+    `"checksum":"crc32:${crc32(written.slice(0, written.lastIndexOf('"checksum"')))
+      .toString(16)
+      .padStart(8, '0')}"`,
+  )
+  // Any JSON reader still reads it (the checksum is one more member).
+  expect(JSON.parse(written)).toMatchObject({ store: 'llm-feedback-emulator', seq: 1 })
+
+  const snapshot = new SnapshotFile(db, () => 0)
+  await snapshot.read()
+  expect(snapshot.verified).toBe(true)
+
+  // A record edited into a shape the schema refuses: the checksum no longer matches, so the check runs.
+  const recordLine = lines.findIndex((l) => l.includes('"id":"a"'))
+  const edited = [...lines]
+  edited[recordLine] = `${JSON.stringify(feedback('a', 11))}${lines[recordLine]!.endsWith(',') ? ',' : ''}`
+  await writeFile(db, `${edited.join('\n')}\n`)
+  await snapshot.read()
+  expect(snapshot.verified).toBe(false)
+  await expect(openStore(db)).rejects.toThrow('$.portkey.k.feedback[0].value: must be <= 10')
+
+  // Edited into another valid record: checked, and accepted.
+  edited[recordLine] = `${JSON.stringify(feedback('b', 3))}${lines[recordLine]!.endsWith(',') ? ',' : ''}`
+  await writeFile(db, `${edited.join('\n')}\n`)
+  const reopened = await openStore(db)
+  expect(feedbackIds(reopened, 'k')).toEqual(['b'])
+  await reopened.close()
 })
