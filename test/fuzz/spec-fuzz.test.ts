@@ -37,9 +37,22 @@ const PORTKEY_GATEWAY_ROUTES = ['createChatCompletion', 'createCompletion', 'cre
  * A refused call the vendor still logs (docs/vendors/helicone.md, "Errors of the LLM routes"): Helicone's
  * proxy stores the provider's 4xx as a request row and answers its `Helicone-Id` (the state after must hold
  * that id); the AI gateway's error forwarder logs its `request_failed` refusals, answered without one.
+ * Portkey's gateway logs a provider's refusal (a 4xx naming its `provider`) under the answer's trace id
+ * (docs/vendors/portkey.md, "Errors of the gateway routes").
  */
 function loggedRefusal(spec: ServedSpec, operation: Operation, res: request.Response, after: string): boolean {
-  if (spec !== 'helicone' || res.status < 400 || res.status >= 500) return false
+  if (res.status < 400 || res.status >= 500) return false
+  if (spec === 'portkey') {
+    const trace = res.headers['x-portkey-trace-id']
+    const provider = (res.body as { provider?: unknown } | undefined)?.provider
+    return (
+      PORTKEY_GATEWAY_ROUTES.includes(operation.operationId) &&
+      typeof provider === 'string' &&
+      typeof trace === 'string' &&
+      after.includes(trace)
+    )
+  }
+  if (spec !== 'helicone') return false
   const id = res.headers['helicone-id']
   if (typeof id === 'string') return after.includes(id)
   const body = res.body as { success?: unknown; error?: { code?: unknown } } | undefined
