@@ -128,6 +128,25 @@ export function waitForOutput(child: Child, pattern: RegExp, what: string, timeo
 }
 
 /** The resident set size now and its peak so far (bytes), from /proc (Linux); null elsewhere. */
+/**
+ * CPU time (user + system, ms) the process has used so far, from /proc (Linux; null elsewhere). Threads
+ * included: libuv's pool (fsync, file writes) counts as the server's work too.
+ */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null
+  } catch {
+    return null
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100
+
 export function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')

@@ -1,6 +1,7 @@
-// Deterministic records for the benchmarks, in the store's current snapshot format (src/store/data.ts: one
-// lowdb JSON document `{version: 1, portkey: {<tenant>: {generations, feedback}}, helicone: {<tenant>:
-// {organizationId, requests, pendingScores}}, pulze: {}}`), shaped like the demo tenants of
+// Deterministic records for the benchmarks, as one JSON document, the layout of stores written before the
+// operation log (src/store/data.ts: `{version: 1, portkey: {<tenant>: {generations, feedback}}, helicone:
+// {<tenant>: {organizationId, requests, pendingScores}}, pulze: {}}`; `cachedEmulatorStore` rewrites it as
+// the emulator writes its store today), shaped like the demo tenants of
 // scripts/fixtures/ (same models, users, properties; shorter bodies). Every record is complete (every column
 // of the record schema present), as the store keeps them after loading a fixture.
 //
@@ -12,6 +13,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
+import { spawnChild } from './processes.ts'
 import { createRandom } from '../../src/util/random.ts'
 import { stableUuid } from '../../src/util/stable-uuid.ts'
 import type { HeliconeRequestRecord } from '../../src/vendors/helicone/types.ts'
@@ -296,6 +298,35 @@ function cacheName(id: string, counts: StoreCounts): string {
   return `store-${id}-h${counts.heliconeRequests}-g${counts.portkeyGenerations}-f${counts.portkeyFeedback}.json`
 }
 
+const REWRITER = new URL('./rewrite-store.ts', import.meta.url).pathname
+const SNAPSHOT_WRITER = new URL('../../src/store/snapshot-file.ts', import.meta.url)
+
+/**
+ * The same records as a store the emulator wrote itself (its snapshot layout, with the checksum that lets
+ * a start-up skip re-checking every record): what a user's store is after the emulator's first run. Made
+ * once from `cachedStore`'s file by the emulator's own reader and writer, in a child process (a million
+ * records take ~1.5 GB while rewritten); rebuilt when the generator or the snapshot writer changes.
+ */
+export async function cachedEmulatorStore(counts: StoreCounts): Promise<{ path: string; bytes: number; built: boolean; buildMs: number }> {
+  const generated = await cachedStore(counts)
+  const format = createHash('sha256')
+    .update(await readFile(SNAPSHOT_WRITER, 'utf8'))
+    .digest('hex')
+    .slice(0, 8)
+  const path = join(CACHE_DIR, `layout-${format}-${cacheName(await generatorId(), counts)}`)
+  for (const name of await readdir(CACHE_DIR)) {
+    if (name.startsWith('layout-') && !name.startsWith(`layout-${format}-`)) await rm(join(CACHE_DIR, name), { force: true })
+  }
+  const existing = await stat(path).catch(() => null)
+  if (existing !== null) return { path, bytes: existing.size, built: false, buildMs: 0 }
+  const started = performance.now()
+  const child = spawnChild(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', REWRITER, generated.path, path])
+  const { code, signal } = await child.exited
+  if (code !== 0)
+    throw new Error(`rewriting ${generated.path} as the emulator's store failed (${code ?? signal}): ${child.output().stderr.slice(-500)}`)
+  return { path, bytes: (await stat(path)).size, built: true, buildMs: generated.buildMs + performance.now() - started }
+}
+
 /**
  * The path of a generated store file in bench/.cache/, built on first use and reused while this
  * generator is unchanged (stores of older generator versions are deleted). Never written to by a benchmark:
@@ -306,7 +337,7 @@ export async function cachedStore(counts: StoreCounts): Promise<{ path: string; 
   const id = await generatorId()
   for (const name of await readdir(CACHE_DIR)) {
     // Stores of another generator version, and partial files a killed run left behind.
-    const stale = (name.startsWith('store-') || name.startsWith('validated-')) && !name.includes(`-${id}`)
+    const stale = (name.startsWith('store-') || name.startsWith('validated-') || name.startsWith('layout-')) && !name.includes(`-${id}`)
     const orphaned = name.endsWith('.partial') && !name.endsWith(`.${process.pid}.partial`)
     if (stale || orphaned) await rm(join(CACHE_DIR, name), { force: true })
   }

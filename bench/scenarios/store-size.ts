@@ -1,6 +1,8 @@
 // Scenarios 3 and 4 for one store size, on one copy of the generated store file:
 //  4. start-up: process start → first 200 of GET /__emulator/health (median of `startupRuns` starts, each on a
-//     fresh copy), and the emulator's RSS right after loading;
+//     fresh copy of the store as the emulator writes it), and the emulator's RSS right after loading; then
+//     one start on the same records as a single JSON document (a store of the previous version, or written
+//     by hand: no checksum, so every record's shape is checked);
 //  3. ingest: single `POST /portkey/v1/feedback` one after another (latency p50), then `connections` closed-loop
 //     writers for a bounded time (writes/s = acknowledged writes / time to the last answer).
 import { copyFile } from 'node:fs/promises'
@@ -9,7 +11,7 @@ import { closedLoop, createClient, type HttpRequest } from '../lib/http-client.t
 import { makeTempDir, memoryOf, removeTempDir } from '../lib/processes.ts'
 import { startEmulator, type StartedEmulator } from '../lib/servers.ts'
 import { median, percentile } from '../lib/stats.ts'
-import { cachedStore, countsForRecords, PORTKEY_KEY, type StoreCounts } from '../lib/store-generator.ts'
+import { cachedEmulatorStore, cachedStore, countsForRecords, PORTKEY_KEY, type StoreCounts } from '../lib/store-generator.ts'
 
 export const FEEDBACK_WRITE: HttpRequest = {
   method: 'POST',
@@ -41,6 +43,8 @@ export type StoreSizeResult = {
   startup: { medianMs: number; runsMs: number[]; rssBytes: number | null; peakRssBytes: number | null } | null
   /** When a start failed: how long after the spawn. */
   startupFailedAfterMs: number | null
+  /** One start on the records as a single JSON document without a checksum (every record checked). */
+  unverifiedStartupMs: number | null
   singleWrite: { p50Ms: number; p99Ms: number; writes: number; failed: number } | null
   ingest: {
     writesPerSec: number
@@ -62,13 +66,14 @@ export type StoreSizeResult = {
 
 export async function runStoreSize(records: number, options: StoreSizeOptions): Promise<StoreSizeResult> {
   const counts = countsForRecords(records)
-  const store = await cachedStore(counts)
+  const store = await cachedEmulatorStore(counts)
   const result: StoreSizeResult = {
     records,
     counts,
     fileBytes: store.bytes,
     startup: null,
     startupFailedAfterMs: null,
+    unverifiedStartupMs: null,
     singleWrite: null,
     ingest: null,
     peakRssBytes: null,
@@ -79,6 +84,19 @@ export async function runStoreSize(records: number, options: StoreSizeOptions): 
   let emulator: StartedEmulator | null = null
   const phase = { name: 'start-up' }
   try {
+    {
+      // First, alone on the machine: the same records as a store without a checksum.
+      const unverifiedDir = makeTempDir()
+      try {
+        const db = join(unverifiedDir, 'db.json')
+        await copyFile((await cachedStore(counts)).path, db)
+        const other = await startEmulator(db, { nodeArgs: options.nodeArgs, timeoutMs: options.startupTimeoutMs })
+        result.unverifiedStartupMs = other.startupMs
+        await other.child.stop(120_000)
+      } finally {
+        removeTempDir(unverifiedDir)
+      }
+    }
     const runsMs: number[] = []
     for (let run = 0; run < options.startupRuns; run++) {
       dir = makeTempDir()
@@ -99,11 +117,12 @@ export async function runStoreSize(records: number, options: StoreSizeOptions): 
       dir = null
     }
     const started = emulator!
+    const memory = started.memory
     result.startup = {
       medianMs: median(runsMs),
       runsMs,
-      rssBytes: started.memory?.rssBytes ?? null,
-      peakRssBytes: started.memory?.peakRssBytes ?? null,
+      rssBytes: memory?.rssBytes ?? null,
+      peakRssBytes: memory?.peakRssBytes ?? null,
     }
 
     phase.name = 'single writes'

@@ -8,7 +8,7 @@ import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import autocannon, { type Options } from 'autocannon'
 import type { HttpRequest } from '../lib/http-client.ts'
-import { makeTempDir, removeTempDir } from '../lib/processes.ts'
+import { cpuMsOf, makeTempDir, removeTempDir } from '../lib/processes.ts'
 import { heliconeScoresRequest } from '../lib/queries.ts'
 import { startBareExpress, startEmulator, startPrism, type Server } from '../lib/servers.ts'
 import { median } from '../lib/stats.ts'
@@ -17,7 +17,15 @@ import { FEEDBACK_WRITE } from './store-size.ts'
 
 export type ThroughputOptions = { rounds: number; seconds: number; warmupSeconds: number; connections: number }
 
-export type RoundFigures = { reqPerSec: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
+export type RoundFigures = {
+  reqPerSec: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+  /** The server's CPU time (all its threads) per request answered, µs; null where /proc is missing. */
+  cpuUsPerRequest: number | null
+}
 
 export type TargetFigures = {
   name: string
@@ -26,6 +34,7 @@ export type TargetFigures = {
   reqPerSec: number
   p50Ms: number
   p99Ms: number
+  cpuUsPerRequest: number | null
   /** Summed over the rounds: a throughput with failures is not a throughput. */
   non2xx: number
   errors: number
@@ -44,6 +53,12 @@ export type ThroughputResult = {
     cOverA: number
     cOverBRounds: number[]
     cOverARounds: number[]
+    /**
+     * Server CPU per request, 1b / 1c: how much less work the emulator does per request than Prism. Not capped
+     * by the load generator, which on a 2-core machine saturates a core near 1a's rate and so bounds 1c / 1b
+     * by 1a / 1b. Null without /proc.
+     */
+    cpuBOverC: number | null
   }
 }
 
@@ -53,13 +68,18 @@ async function hit(server: Server, req: HttpRequest, seconds: number, connection
   const options: Options = { url: server.url + req.path, method: req.method, connections, duration: seconds, timeout: 30 }
   if (req.headers !== undefined) options.headers = req.headers
   if (req.body !== undefined) options.body = req.body
+  const pid = server.child.process.pid
+  const cpuBefore = pid === undefined ? null : cpuMsOf(pid)
   const r = await autocannon(options)
+  const cpuAfter = pid === undefined ? null : cpuMsOf(pid)
   return {
     reqPerSec: (r.requests.total - r.non2xx) / r.duration,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    cpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null || r.requests.total === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r.requests.total,
   }
 }
 
@@ -113,6 +133,7 @@ export async function runThroughput(options: ThroughputOptions, emulatorNodeArgs
         reqPerSec: median(rs.map((r) => r.reqPerSec)),
         p50Ms: median(rs.map((r) => r.p50Ms)),
         p99Ms: median(rs.map((r) => r.p99Ms)),
+        cpuUsPerRequest: rs.some((r) => r.cpuUsPerRequest === null) ? null : median(rs.map((r) => r.cpuUsPerRequest!)),
         non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
         errors: rs.reduce((n, r) => n + r.errors, 0),
         rounds: rs,
@@ -131,6 +152,7 @@ export async function runThroughput(options: ThroughputOptions, emulatorNodeArgs
         cOverA: c.reqPerSec / a.reqPerSec,
         cOverBRounds: perRound(c, b),
         cOverARounds: perRound(c, a),
+        cpuBOverC: b.cpuUsPerRequest === null || c.cpuUsPerRequest === null ? null : b.cpuUsPerRequest / c.cpuUsPerRequest,
       },
     }
   } finally {
