@@ -82,12 +82,19 @@ const LIMIT_UNITS = new Map([
   ['gb', 1024 * 1024 * 1024],
 ])
 
-/** `'1mb'` → 1048576, as body-parser reads our own limits (never user input). */
+const limitsInBytes = new Map<string, number>()
+
+/** `'1mb'` → 1048576, as body-parser reads our own limits (never user input); worked out once per limit. */
 function limitBytes(limit: string): number {
-  const m = /^(\d+)([a-z]+)$/.exec(limit.toLowerCase())
-  const unit = m === null ? undefined : LIMIT_UNITS.get(m[2]!)
-  if (m === null || unit === undefined) throw new Error(`body limit ${limit}: not <number><b|kb|mb|gb>`)
-  return Number(m[1]) * unit
+  let bytes = limitsInBytes.get(limit)
+  if (bytes === undefined) {
+    const m = /^(\d+)([a-z]+)$/.exec(limit.toLowerCase())
+    const unit = m === null ? undefined : LIMIT_UNITS.get(m[2]!)
+    if (m === null || unit === undefined) throw new Error(`body limit ${limit}: not <number><b|kb|mb|gb>`)
+    bytes = Number(m[1]) * unit
+    limitsInBytes.set(limit, bytes)
+  }
+  return bytes
 }
 
 /**
