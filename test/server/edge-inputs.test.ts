@@ -191,3 +191,21 @@ test('request bodies read as body-parser reads them, on the fixed-length fast pa
   expect(listening.store.data.portkey[key]!.feedback).toHaveLength(5)
   await listening.close()
 })
+
+test('JSON answers written without res.send keep what res.send does for HEAD and conditional GETs (an Express server answers If-None-Match: * with 304)', async () => {
+  const path =
+    '/portkey/v1/analytics/graphs/feedbacks?time_of_generation_min=2025-01-01T00:00:00Z&time_of_generation_max=2025-01-02T00:00:00Z'
+  const key = { 'x-portkey-api-key': freshKey() }
+  const plain = await request(emulator.app).get(path).set(key)
+  expect(plain.status).toBe(200)
+  expect(plain.headers['content-length']).toBe(String(Buffer.byteLength(plain.text)))
+  const conditional = await request(emulator.app)
+    .get(path)
+    .set({ ...key, 'if-none-match': '*' })
+  expect(conditional.status).toBe(304)
+  expect(conditional.text ?? '').toBe('')
+  const head = await request(emulator.app).head(path).set(key)
+  expect(head.status).toBe(200)
+  expect(head.headers['content-length']).toBe(plain.headers['content-length'])
+  expect(head.text ?? '').toBe('')
+})
